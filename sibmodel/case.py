@@ -1,0 +1,410 @@
+"""The case file: a validated, typed model of one business case, read from and written to YAML.
+
+Money is in the case's ``price_year`` and ``currency`` (DKK by default), real terms; years are whole
+programme years. See ``docs/model.md`` for the meaning of every field.
+"""
+from __future__ import annotations
+
+import copy
+import difflib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .discount import SCHEDULES
+from .errors import CaseError, Problem
+
+HOLDERS = ("kommune", "region", "stat")
+Holder = Literal["kommune", "region", "stat"]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Years = Annotated[int, Field(ge=0, le=200)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+def _number_or_list(value: Any, *, upper: float | None = None) -> float | list[float]:
+    """Accept a non-negative number or a non-empty list of them (``upper`` bounds each value)."""
+    allowed = "a number >= 0" if upper is None else f"a number between 0 and {upper:g}"
+    def check(x: Any) -> float:
+        if isinstance(x, bool) or not isinstance(x, (int, float)):
+            raise ValueError(f"must be {allowed} or a list of such numbers")
+        if not (x >= 0 and (upper is None or x <= upper)) or x != x:
+            raise ValueError(f"must be {allowed}; got {x!r}")
+        return float(x)
+    if isinstance(value, list):
+        if not value:
+            raise ValueError("must not be an empty list")
+        return [check(x) for x in value]
+    return check(value)
+
+
+class Cohort(_Strict):
+    """Who enrols: ``participants[e]`` people in programme year ``e``."""
+
+    participants: list[NonNegative] = Field(min_length=1, description="People enrolled in programme years 0, 1, 2, ...")
+
+    @field_validator("participants")
+    @classmethod
+    def _someone(cls, v: list[float]) -> list[float]:
+        if sum(v) <= 0:
+            raise ValueError("at least one participant must enrol (all entries are 0)")
+        return v
+
+
+class Outcome(_Strict):
+    """The outcome: the rate of ending in the costly situation without (p0) and with (p1) the intervention."""
+
+    description: str = ""
+    baseline_rate: Probability = Field(description="p0: share of participants who end in the case without the intervention")
+    relative_reduction: Probability | None = Field(None, description="1 - p1/p0 (give this or treated_rate)")
+    treated_rate: Probability | None = Field(None, description="p1: the rate with the intervention (give this or relative_reduction)")
+    onset_lag_years: Years = Field(0, description="Years from enrolment until savings start (L)")
+    horizon_years: Annotated[int, Field(ge=1, le=200)] = Field(description="Years of consequences followed per case (J)")
+    drop_off: Probability | None = Field(None, description="Yearly share of prevented cases that relapse; persistence = (1 - drop_off)**j")
+    persistence: list[Probability] | None = Field(None, description="Probability that a prevented case is still prevented in relative year j")
+
+    @model_validator(mode="after")
+    def _alternatives(self) -> Outcome:
+        if (self.relative_reduction is None) == (self.treated_rate is None):
+            got = "both" if self.relative_reduction is not None else "neither"
+            raise ValueError(f"give exactly one of relative_reduction or treated_rate (got {got})")
+        if self.treated_rate is not None and self.treated_rate > self.baseline_rate:
+            raise ValueError(
+                f"treated_rate ({self.treated_rate:g}) must not exceed baseline_rate ({self.baseline_rate:g}): "
+                "the model is for interventions that reduce the rate"
+            )
+        if self.drop_off is not None and self.persistence is not None:
+            raise ValueError("give drop_off or persistence, not both")
+        if self.persistence is not None and len(self.persistence) > self.horizon_years:
+            raise ValueError(
+                f"persistence has {len(self.persistence)} values but horizon_years is {self.horizon_years}; "
+                "give at most one value per year of the horizon"
+            )
+        return self
+
+    @property
+    def p0(self) -> float:
+        return self.baseline_rate
+
+    @property
+    def p1(self) -> float:
+        if self.treated_rate is not None:
+            return self.treated_rate
+        return self.baseline_rate * (1.0 - self.relative_reduction)
+
+
+class Adjustments(_Strict):
+    """Green Book / GMCA adjustments; they reduce the savings side only, never what is paid for."""
+
+    attribution: Probability = Field(1.0, description="Share of the effect due to this intervention")
+    displacement: Probability = Field(0.0, description="Share of the saving that reappears elsewhere")
+    optimism_bias: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(0.0, description="Correction for weak evidence")
+
+    @property
+    def factor(self) -> float:
+        return self.attribution * (1.0 - self.displacement) * (1.0 - self.optimism_bias)
+
+
+class CostItem(_Strict):
+    """One consequence cost of a case: a catalogue key (``item``) and/or an explicit ``amount`` with its holder.
+
+    With ``item`` the catalogue gives amount, holder and labels; an ``amount`` given beside it replaces the
+    catalogue amount and is taken to be in the case's price year.
+    """
+
+    item: str | None = Field(None, description="Key in the unit-cost catalogue (data/unit_costs.csv)")
+    amount: NonNegative | None = Field(None, description="Unit cost in the case's currency and price year")
+    holder: Holder | None = Field(None, description="Budget holder that bears the cost (required with amount alone)")
+    label: str | None = None
+    quantity: float | list[float] = Field(1.0, description="Units per case per relative year: a number or a list by year")
+    years: Annotated[int, Field(ge=1, le=200)] | None = Field(None, description="With a number quantity: relative years it applies (default: the horizon)")
+    cashable: Probability = Field(1.0, description="Share of the cost that is actually released when a case is prevented")
+
+    @field_validator("quantity", mode="before")
+    @classmethod
+    def _quantity(cls, v: Any) -> float | list[float]:
+        return _number_or_list(v)
+
+    @model_validator(mode="after")
+    def _source(self) -> CostItem:
+        if self.item is None and self.amount is None:
+            raise ValueError("give a catalogue key (item) or an amount")
+        if self.item is None and self.holder is None:
+            raise ValueError("an item given by amount needs its holder (one of kommune, region, stat)")
+        if self.item is not None and self.holder is not None:
+            raise ValueError(f"holder comes from the catalogue for item {self.item!r}; remove holder or give amount without item")
+        if self.years is not None and isinstance(self.quantity, list):
+            raise ValueError("years goes with a number quantity; with a list, its length gives the years")
+        return self
+
+    def quantities(self, horizon: int) -> list[float]:
+        """Quantity per case for relative years ``0 .. horizon-1`` (zero beyond a list or ``years``)."""
+        if isinstance(self.quantity, list):
+            q = list(self.quantity)
+        else:
+            q = [self.quantity] * (horizon if self.years is None else min(self.years, horizon))
+        return (q + [0.0] * horizon)[:horizon]
+
+
+class Intervention(_Strict):
+    """What the intervention costs (DKK, case price year)."""
+
+    cost_per_participant: NonNegative = Field(description="Cost per participant, spread evenly over delivery_years")
+    delivery_years: Annotated[int, Field(ge=1, le=50)] = 1
+    fixed_cost_per_year: float | list[float] = Field(
+        0.0, description="Fixed cost by programme year (a list), or one number for every enrolment year"
+    )
+
+    @field_validator("fixed_cost_per_year", mode="before")
+    @classmethod
+    def _fixed(cls, v: Any) -> float | list[float]:
+        return _number_or_list(v)
+
+
+class Contract(_Strict):
+    """The outcome contract: what is paid for, at what price, by whom, and who finances it."""
+
+    metric: Literal["prevented_case", "success"] = "prevented_case"
+    price: NonNegative = Field(description="Price per paid outcome (DKK)")
+    payment_lag_years: Years = 0
+    cap: NonNegative | None = Field(None, description="Maximum total outcome payments, undiscounted (DKK)")
+    payers: list[Holder] = Field(default_factory=lambda: ["kommune"], min_length=1)
+    investor_share: Probability = Field(1.0, description="Share of the intervention cost the investor pre-finances")
+    investor_required_return: Annotated[float, Field(gt=-1.0, le=1.0)] = Field(0.07, description="Investor's required annual return")
+
+    @field_validator("payers")
+    @classmethod
+    def _unique(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("each payer may appear only once")
+        return v
+
+
+class Case(_Strict):
+    """One business case (see ``docs/model.md``)."""
+
+    name: str
+    area: str | None = None
+    currency: str = "DKK"
+    price_year: Annotated[int, Field(ge=1900, le=2200)]
+    discounting: str | float = Field("dk-fm-2021", description="A named schedule (dk-fm-2021, uk-green-book) or a constant rate")
+    cohort: Cohort
+    outcome: Outcome
+    adjustments: Adjustments = Adjustments()
+    costs_per_case: list[CostItem] = Field(default_factory=list)
+    intervention: Intervention
+    contract: Contract
+
+    @field_validator("discounting", mode="before")
+    @classmethod
+    def _discounting(cls, v: Any) -> str | float:
+        if isinstance(v, str):
+            if v not in SCHEDULES:
+                raise ValueError(f"must be one of {', '.join(SCHEDULES)} or a constant rate such as 0.035")
+            return v
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 <= v < 1.0:
+            raise ValueError(f"must be one of {', '.join(SCHEDULES)} or a constant rate between 0 and 1")
+        return float(v)
+
+    @model_validator(mode="after")
+    def _lists_fit_horizon(self) -> Case:
+        J = self.outcome.horizon_years
+        for i, c in enumerate(self.costs_per_case):
+            if isinstance(c.quantity, list) and len(c.quantity) > J:
+                raise _PathError(f"costs_per_case.{i}.quantity", c.quantity,
+                                 f"has {len(c.quantity)} values but horizon_years is {J}")
+        return self
+
+    # -- I/O -----------------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The case as plain data, without unset optional fields."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def to_yaml(self) -> str:
+        """The case as YAML text; ``Case.from_yaml(case.to_yaml()) == case``."""
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str | None = None) -> Case:
+        """Validate plain data into a case; raises :class:`CaseError` naming each bad field."""
+        if not isinstance(data, dict):
+            raise CaseError(Problem("", type(data).__name__, "a case must be a mapping of keys to values"), source)
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise CaseError(_problems(exc, data), source) from None
+        except _PathError as exc:
+            raise CaseError(Problem(exc.path, exc.value, exc.message), source) from None
+
+    @classmethod
+    def from_yaml(cls, text: str, source: str | None = None) -> Case:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+            raise CaseError(Problem("", _MISSING_VALUE, f"not valid YAML{where}: {getattr(exc, 'problem', exc)}"), source) from None
+        return cls.from_dict(data, source)
+
+    def update(self, changes: dict[str, Any]) -> Case:
+        """A new validated case with values replaced at dotted paths, e.g. ``{"outcome.relative_reduction": 0.3}``.
+
+        Setting one of two alternatives clears the other (relative_reduction/treated_rate, drop_off/persistence).
+        """
+        data = copy.deepcopy(self.model_dump(mode="python", exclude_none=True))
+        for path, value in changes.items():
+            _set_path(data, path, value)
+        return Case.from_dict(data)
+
+    def get(self, path: str) -> Any:
+        """The value at a dotted path, e.g. ``case.get("contract.price")``."""
+        node: Any = self.model_dump(mode="python")
+        for part in path.split("."):
+            node = _step(node, part, path)
+        return node
+
+
+_ALTERNATIVES = {
+    "relative_reduction": "treated_rate", "treated_rate": "relative_reduction",
+    "drop_off": "persistence", "persistence": "drop_off",
+}
+_MISSING_VALUE = object.__new__(object)
+
+
+class _PathError(ValueError):
+    def __init__(self, path: str, value: Any, message: str):
+        super().__init__(message)
+        self.path, self.value, self.message = path, value, message
+
+
+def _fields_at(path_parts: list[str]) -> list[str]:
+    """Field names allowed at a path (for suggestions)."""
+    model: Any = Case
+    for part in path_parts:
+        if part.isdigit():
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return []
+        ann = field.annotation
+        args = getattr(ann, "__args__", ())
+        model = next((a for a in (ann, *args) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        if model is None:
+            inner = [getattr(a, "__args__", ()) for a in args]
+            model = next((b for t in inner for b in t if isinstance(b, type) and issubclass(b, BaseModel)), None)
+        if model is None:
+            return []
+    return list(model.model_fields)
+
+
+def _step(node: Any, part: str, path: str) -> Any:
+    if isinstance(node, list):
+        if not part.isdigit() or int(part) >= len(node):
+            raise CaseError(Problem(path, _MISSING_VALUE, f"{part!r} is not an index of a list of {len(node)} entries"))
+        return node[int(part)]
+    if not isinstance(node, dict) or part not in node:
+        raise CaseError(Problem(path, _MISSING_VALUE, "no such field in a case"))
+    return node[part]
+
+
+def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    node: Any = data
+    for i, part in enumerate(parts[:-1]):
+        if isinstance(node, dict) and part not in node:
+            allowed = _fields_at(parts[:i])
+            if part not in allowed:
+                raise CaseError(Problem(path, value, _unknown_key(part, allowed)))
+            node[part] = {}
+        node = _step(node, part, path)
+    last = parts[-1]
+    if isinstance(node, list):
+        if not last.isdigit() or int(last) > len(node):
+            raise CaseError(Problem(path, value, f"{last!r} is not an index of a list of {len(node)} entries"))
+        if int(last) == len(node):
+            node.append(value)
+        else:
+            node[int(last)] = value
+        return
+    allowed = _fields_at(parts[:-1])
+    if last not in node and allowed and last not in allowed:
+        raise CaseError(Problem(path, value, _unknown_key(last, allowed)))
+    node[last] = value
+    if last in _ALTERNATIVES and value is not None:
+        node.pop(_ALTERNATIVES[last], None)
+
+
+def _unknown_key(key: str, allowed: list[str]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"unknown key{hint}; allowed here: {', '.join(allowed)}"
+
+
+def _lookup(data: Any, loc: tuple[Any, ...]) -> Any:
+    node = data
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return _MISSING_VALUE
+    return node
+
+
+def _problems(exc: ValidationError, data: Any) -> list[Problem]:
+    """Translate pydantic's errors into problems with dotted paths and plain messages."""
+    out: list[Problem] = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if isinstance(p, int) or not any(c in p for c in "[]()"))
+        path = ".".join(str(p) for p in loc)
+        msg: str = err["msg"]
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            msg = _unknown_key(str(loc[-1]), _fields_at([str(p) for p in loc[:-1]]))
+        elif kind == "missing":
+            msg = "required field is missing"
+        else:
+            msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+            msg = msg.replace("Input should be", "must be").replace("Input", "value")
+        value = _lookup(data, loc) if kind != "missing" else _MISSING_VALUE
+        if isinstance(value, (dict,)):
+            value = _MISSING_VALUE  # a whole section: the message says what is wrong with it
+        out.append(Problem(path, value, msg))
+    # Problems are de-duplicated (a union can report the same field twice), order kept.
+    seen: set[str] = set()
+    return [p for p in out if not (str(p) in seen or seen.add(str(p)))]
+
+
+def load_case(path: str | Path) -> Case:
+    """Read and validate a case file (YAML, safe loader). Raises :class:`CaseError` with every problem.
+
+    Catalogue keys and price years are checked too, so a case that loads also evaluates.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CaseError(Problem("", str(p), "case file not found")) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CaseError(Problem("", str(p), f"cannot read the case file: {exc}")) from None
+    case = Case.from_yaml(text, source=str(p))
+    from .costs import resolve_costs  # late import: costs depends on case
+
+    try:
+        resolve_costs(case)
+    except CaseError as exc:
+        raise CaseError(exc.problems, str(p)) from None
+    return case
+
+
+def case_schema() -> dict[str, Any]:
+    """JSON Schema of the case file, for editor autocompletion and validation."""
+    schema = Case.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "sibmodel case file"
+    return schema
