@@ -6,6 +6,7 @@ programme years. See ``docs/model.md`` for the meaning of every field.
 from __future__ import annotations
 
 import copy
+import re
 import difflib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -14,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .discount import SCHEDULES
-from .errors import CaseError, Problem
+from .errors import _MISSING, CaseError, Problem
 
 HOLDERS = ("kommune", "region", "stat")
 Holder = Literal["kommune", "region", "stat"]
@@ -216,8 +217,7 @@ class Case(_Strict):
         J = self.outcome.horizon_years
         for i, c in enumerate(self.costs_per_case):
             if isinstance(c.quantity, list) and len(c.quantity) > J:
-                raise _PathError(f"costs_per_case.{i}.quantity", c.quantity,
-                                 f"has {len(c.quantity)} values but horizon_years is {J}")
+                raise ValueError(f"@costs_per_case.{i}.quantity@has {len(c.quantity)} values but horizon_years is {J}")
         return self
 
     # -- I/O -----------------------------------------------------------------------------------------
@@ -239,8 +239,6 @@ class Case(_Strict):
             return cls.model_validate(data)
         except ValidationError as exc:
             raise CaseError(_problems(exc, data), source) from None
-        except _PathError as exc:
-            raise CaseError(Problem(exc.path, exc.value, exc.message), source) from None
 
     @classmethod
     def from_yaml(cls, text: str, source: str | None = None) -> Case:
@@ -274,13 +272,7 @@ _ALTERNATIVES = {
     "relative_reduction": "treated_rate", "treated_rate": "relative_reduction",
     "drop_off": "persistence", "persistence": "drop_off",
 }
-_MISSING_VALUE = object.__new__(object)
-
-
-class _PathError(ValueError):
-    def __init__(self, path: str, value: Any, message: str):
-        super().__init__(message)
-        self.path, self.value, self.message = path, value, message
+_MISSING_VALUE = _MISSING
 
 
 def _fields_at(path_parts: list[str]) -> list[str]:
@@ -370,7 +362,12 @@ def _problems(exc: ValidationError, data: Any) -> list[Problem]:
             msg = "required field is missing"
         else:
             msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+            if msg.startswith("@"):  # a model-level check that names a deeper field: "@path@message"
+                sub, _, msg = msg[1:].partition("@")
+                loc = loc + tuple(int(p) if p.isdigit() else p for p in sub.split("."))
+                path = ".".join(str(p) for p in loc)
             msg = msg.replace("Input should be", "must be").replace("Input", "value")
+            msg = re.sub(r"List should have at least (\d+) items? after validation, not \d+", r"must have at least \1 entry", msg)
         value = _lookup(data, loc) if kind != "missing" else _MISSING_VALUE
         if isinstance(value, (dict,)):
             value = _MISSING_VALUE  # a whole section: the message says what is wrong with it

@@ -101,14 +101,22 @@ def _switching_relative_reduction(a: _Arrays) -> float | None:
     """Smallest relative reduction ``rr*`` in [0, 1] from which on the commissioner's NPV at the contract price
     stays >= 0 (for every ``rr >= rr*``); None where even ``rr = 1`` loses money.
 
-    The NPV is piecewise linear in ``rr`` (kinks where a cap binds); it is scanned on a grid of 201 points and
-    the last crossing refined with Brent's method.
+    The NPV is piecewise linear in ``rr`` (kinks where a cap binds): it is evaluated on a grid of 401 points
+    at once and the last crossing refined with Brent's method.
     """
     if a.p0 <= 0:
         return None
-    f = lambda rr: _commissioner_npv(a, a.p0 * (1.0 - rr))  # noqa: E731
-    grid = np.linspace(0.0, 1.0, 201)
-    values = np.array([f(r) for r in grid])
+    grid = np.linspace(0.0, 1.0, 401)
+    p1 = a.p0 * (1.0 - grid)
+    # Savings are proportional to rr (p0 - p1 = p0 * rr); payments are capped row by row.
+    pv_savings_full = float(_savings_by_year(a, 0.0)[a.payers].sum(axis=0) @ a.df)
+    per = np.outer(a.p0 - p1 if a.metric == "prevented_case" else 1.0 - p1, a.participants)
+    paid = np.zeros((grid.size, a.horizon))
+    paid[:, a.payment_lag: a.payment_lag + a.participants.size] = per
+    payments = a.price * paid
+    if a.cap is not None:
+        payments = np.diff(np.minimum(np.cumsum(payments, axis=1), a.cap), axis=1, prepend=0.0)
+    values = grid * pv_savings_full - payments @ a.df - present_value((1.0 - a.share) * a.cost, a.df)
     tol = 1e-9 * max(1.0, float(np.max(np.abs(values))))
     bad = np.flatnonzero(values < -tol)
     if bad.size == 0:
@@ -116,6 +124,9 @@ def _switching_relative_reduction(a: _Arrays) -> float | None:
     k = int(bad[-1])
     if k == grid.size - 1:
         return None
+    if values[k + 1] <= 0:
+        return float(grid[k + 1])
+    f = lambda rr: _commissioner_npv(a, a.p0 * (1.0 - rr))  # noqa: E731
     return float(brentq(f, grid[k], grid[k + 1], xtol=1e-14, rtol=1e-14))
 
 
