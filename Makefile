@@ -5,7 +5,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8866
 
-.PHONY: install app test lock clean
+.PHONY: install app test lock clean libreoffice report notebooks reports chromium
+
+# `make report CASE=templates/x.yaml [LANG=da|en]`: the shell's locale LANG (e.g. C.UTF-8) means English.
+CASE        ?= templates/family_violence.yaml
+REPORT_LANG := $(if $(filter da da_%,$(LANG)),da,en)
+SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 install: $(STAMP)
 
@@ -17,10 +22,48 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 app: install
-	@echo "Serving the app on http://localhost:$(PORT) (Ctrl-C stops it)"
-	$(BIN)/voila notebooks/apps/app.ipynb --port=$(PORT) --no-browser --Voila.ip=127.0.0.1
+	$(BIN)/sibmodel app --port $(PORT)
 
-test: install
+# The app's browser tests drive Debian's chromium with Playwright (`playwright install` cannot download browsers).
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@[ -x $(CHROMIUM) ] || { \
+	  echo "Installing Debian's chromium for the app's browser tests"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium chromium-driver || \
+	  { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium chromium-driver; }; }
+
+# The workbook tests recalculate with LibreOffice headless: install Debian's Calc when soffice is missing.
+libreoffice:
+	@command -v soffice >/dev/null 2>&1 || { \
+	  echo "Installing LibreOffice Calc (Debian's libreoffice-calc) for the workbook tests"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libreoffice-calc || \
+	  { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libreoffice-calc; }; }
+
+# A self-contained HTML report (and PDF where chromium or LibreOffice Writer is present) in reports/.
+report: install
+	$(BIN)/python -m sibmodel.report $(CASE) --lang $(REPORT_LANG) --outdir reports
+
+# Re-execute every notebook in place: nbval compares `make test` against these stored outputs, so run this after
+# a deliberate change of the model or the notebooks (no timing metadata, no widget state: diffs stay readable).
+notebooks: install
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=300 \
+	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.store_widget_state=False \
+	  $$(find notebooks -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
+
+# The business-case notebook for every template with papermill, into reports/ (ignored by git): executed notebooks
+# and HTML without code, in each language of REPORT_LANGS.
+REPORT_LANGS ?= en da
+reports: install
+	mkdir -p reports
+	set -e; for case in templates/*.yaml; do name=$$(basename $$case .yaml); \
+	  for lang in $(REPORT_LANGS); do \
+	    $(BIN)/papermill notebooks/01_business_case.ipynb reports/$$name.$$lang.ipynb --cwd notebooks \
+	      -p case_path ../$$case -p lang $$lang --no-progress-bar --log-level WARNING; \
+	    $(BIN)/jupyter nbconvert --to html --no-input --TagRemovePreprocessor.remove_cell_tags=remove-cell \
+	      --log-level ERROR reports/$$name.$$lang.ipynb; \
+	  done; done
+
+test: install libreoffice chromium
 	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg -p no:cacheprovider
 
 # Refresh the pins on purpose: a fresh venv with the newest allowed releases, frozen into constraints.txt.

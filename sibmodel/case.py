@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from .discount import SCHEDULES
+from .distributions import Distribution, DistributionError, is_distribution
 from .errors import _MISSING, CaseError, Problem
 
 HOLDERS = ("kommune", "region", "stat")
@@ -187,7 +188,13 @@ class Contract(_Strict):
 
 
 class Case(_Strict):
-    """One business case (see ``docs/model.md``)."""
+    """One business case (see ``docs/model.md``).
+
+    Any real-valued input may be a distribution (see :mod:`sibmodel.distributions`); the fields then hold the
+    point value (the distribution's mean) and :attr:`distributions` maps each dotted path to its distribution.
+    """
+
+    _uncertain: dict[str, Distribution] = PrivateAttr(default_factory=dict)
 
     name: str
     area: str | None = None
@@ -222,9 +229,21 @@ class Case(_Strict):
 
     # -- I/O -----------------------------------------------------------------------------------------
 
+    @property
+    def distributions(self) -> dict[str, Distribution]:
+        """Uncertain inputs: dotted path -> :class:`Distribution` (empty for a case of point values)."""
+        return dict(self._uncertain)
+
+    def point(self) -> Case:
+        """The same case with every distribution replaced by its point value (its mean)."""
+        return Case.model_validate(self.model_dump(mode="python"))
+
     def to_dict(self) -> dict[str, Any]:
-        """The case as plain data, without unset optional fields."""
-        return self.model_dump(mode="json", exclude_none=True)
+        """The case as plain data, without unset optional fields; distributions as written."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        for path, dist in self._uncertain.items():
+            _put(data, path, copy.deepcopy(dist.spec))
+        return data
 
     def to_yaml(self) -> str:
         """The case as YAML text; ``Case.from_yaml(case.to_yaml()) == case``."""
@@ -235,10 +254,18 @@ class Case(_Strict):
         """Validate plain data into a case; raises :class:`CaseError` naming each bad field."""
         if not isinstance(data, dict):
             raise CaseError(Problem("", type(data).__name__, "a case must be a mapping of keys to values"), source)
+        point, dists, problems = _extract_distributions(data)
+        if problems:
+            raise CaseError(problems, source)
         try:
-            return cls.model_validate(data)
+            case = cls.model_validate(point)
         except ValidationError as exc:
-            raise CaseError(_problems(exc, data), source) from None
+            raise CaseError(_problems(exc, data, dists), source) from None
+        problems = _check_supports(point, dists)
+        if problems:
+            raise CaseError(problems, source)
+        case._uncertain = dists
+        return case
 
     @classmethod
     def from_yaml(cls, text: str, source: str | None = None) -> Case:
@@ -256,12 +283,14 @@ class Case(_Strict):
         Setting one of two alternatives clears the other (relative_reduction/treated_rate, drop_off/persistence).
         """
         data = copy.deepcopy(self.model_dump(mode="python", exclude_none=True))
+        for path, dist in self._uncertain.items():
+            _put(data, path, copy.deepcopy(dist.spec))
         for path, value in changes.items():
             _set_path(data, path, value)
         return Case.from_dict(data)
 
     def get(self, path: str) -> Any:
-        """The value at a dotted path, e.g. ``case.get("contract.price")``."""
+        """The (point) value at a dotted path, e.g. ``case.get("contract.price")``."""
         node: Any = self.model_dump(mode="python")
         for part in path.split("."):
             node = _step(node, part, path)
@@ -348,7 +377,75 @@ def _lookup(data: Any, loc: tuple[Any, ...]) -> Any:
     return node
 
 
-def _problems(exc: ValidationError, data: Any) -> list[Problem]:
+def _put(data: Any, path: str, value: Any) -> None:
+    """Set ``value`` at an existing dotted path of plain data."""
+    parts = path.split(".")
+    node = data
+    for part in parts[:-1]:
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    last = parts[-1]
+    if isinstance(node, list):
+        node[int(last)] = value
+    else:
+        node[last] = value
+
+
+def _extract_distributions(data: Any) -> tuple[Any, dict[str, Distribution], list[Problem]]:
+    """Replace every distribution in plain data by its mean; return the point data, the distributions by dotted
+    path (in the order they appear) and the problems of invalid distributions."""
+    dists: dict[str, Distribution] = {}
+    problems: list[Problem] = []
+
+    def walk(node: Any, path: str) -> Any:
+        if is_distribution(node):
+            try:
+                d = Distribution.from_spec(node)
+            except DistributionError as exc:
+                problems.append(Problem(path, node, str(exc)))
+                return node
+            dists[path] = d
+            return d.mean
+        if isinstance(node, dict):
+            return {k: walk(v, f"{path}.{k}" if path else str(k)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v, f"{path}.{i}") for i, v in enumerate(node)]
+        return node
+
+    return walk(data, ""), dists, problems
+
+
+def _check_supports(point: dict[str, Any], dists: dict[str, Distribution]) -> list[Problem]:
+    """Refuse a distribution whose values can leave the field's allowed range.
+
+    Each end of the support (an infinite end as +-1e300; an open end of a beta, lognormal or gamma nudged
+    inwards) is put into the case in turn; a problem reported at that very field means the range is left.
+    """
+    problems: list[Problem] = []
+    for path, d in dists.items():
+        if d.is_point:
+            continue
+        lo, hi = d.support
+        opened = d.kind in ("beta", "lognormal", "gamma")
+        ends = [lo + 1e-12 if opened else lo, hi - 1e-12 if opened and hi == 1.0 else hi]
+        for end in ends:
+            end = max(min(end, 1e300), -1e300)
+            trial = copy.deepcopy(point)
+            _put(trial, path, end)
+            try:
+                Case.model_validate(trial)
+            except ValidationError as exc:
+                here = [p for p in _problems(exc, trial) if p.path == path]
+                if here:
+                    shown = f"[{lo:g}, {hi:g}]"
+                    problems.append(Problem(path, d.spec, (
+                        f"the {d.kind} distribution takes values in {shown}, outside what this field allows "
+                        f"({here[0].message}); use a distribution inside the allowed range (beta for a share; "
+                        "normal with lower/upper; triangular, uniform or pert)")))
+                    break
+    return problems
+
+
+def _problems(exc: ValidationError, data: Any, dists: dict[str, Distribution] | None = None) -> list[Problem]:
     """Translate pydantic's errors into problems with dotted paths and plain messages."""
     out: list[Problem] = []
     for err in exc.errors(include_url=False):
@@ -369,7 +466,13 @@ def _problems(exc: ValidationError, data: Any) -> list[Problem]:
             msg = msg.replace("Input should be", "must be").replace("Input", "value")
             msg = re.sub(r"List should have at least (\d+) items? after validation, not \d+", r"must have at least \1 entry", msg)
         value = _lookup(data, loc) if kind != "missing" else _MISSING_VALUE
-        if isinstance(value, (dict,)):
+        if dists and path in dists:
+            d = dists[path]
+            if "integer" in msg:
+                msg = "a whole number is required here; distributions are allowed only for real-valued inputs"
+            else:
+                msg = f"{msg} (the distribution's mean, {d.mean:g}, is the point value)"
+        elif isinstance(value, (dict,)):
             value = _MISSING_VALUE  # a whole section: the message says what is wrong with it
         out.append(Problem(path, value, msg))
     # Problems are de-duplicated (a union can report the same field twice), order kept.
@@ -401,7 +504,35 @@ def load_case(path: str | Path) -> Case:
 
 def case_schema() -> dict[str, Any]:
     """JSON Schema of the case file, for editor autocompletion and validation."""
-    schema = Case.model_json_schema()
+    schema = _allow_distributions(Case.model_json_schema())
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "sibmodel case file"
     return schema
+
+
+_DISTRIBUTION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "An uncertain input: {dist: beta, mean: 0.6, sd: 0.05} and the like (see docs/uncertainty.md)",
+    "required": ["dist"],
+    "properties": {"dist": {"enum": ["beta", "normal", "lognormal", "gamma", "triangular", "uniform", "pert"]},
+                   **{k: {"type": "number"} for k in ("mean", "sd", "a", "b", "lower", "upper", "meanlog", "sdlog",
+                                                      "shape", "scale", "low", "mode", "high")}},
+    "additionalProperties": False,
+}
+
+
+def _allow_distributions(schema: dict[str, Any]) -> dict[str, Any]:
+    """Let every ``number`` in the schema be a distribution too."""
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            if node.get("type") == "number":
+                bare = {k: v for k, v in node.items() if k not in ("description", "title", "default")}
+                rest = {k: v for k, v in node.items() if k in ("description", "title", "default")}
+                return {**rest, "anyOf": [bare, {"$ref": "#/$defs/Distribution"}]}
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+    out = walk(schema)
+    out.setdefault("$defs", {})["Distribution"] = _DISTRIBUTION_SCHEMA
+    return out

@@ -10,13 +10,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import brentq
 
 from .case import HOLDERS, Case
 from .costs import Catalogue, PriceIndex, ResolvedItem, resolve_costs
 from .discount import discount_factors
 from .labels import label, unit
-from .pricing import break_even_price, cap_payments, constant_factors, irr, payback_year, present_value
+from .pricing import break_even_price, brentq, cap_payments, constant_factors, irr, payback_year, present_value
 
 
 @dataclass(frozen=True)
@@ -127,6 +126,8 @@ def _switching_relative_reduction(a: _Arrays) -> float | None:
     if values[k + 1] <= 0:
         return float(grid[k + 1])
     f = lambda rr: _commissioner_npv(a, a.p0 * (1.0 - rr))  # noqa: E731
+    if f(grid[k]) * f(grid[k + 1]) > 0:  # NPV within rounding of 0 (e.g. at the break-even price): no finer root
+        return float(grid[k + 1])
     return float(brentq(f, grid[k], grid[k + 1], xtol=1e-14, rtol=1e-14))
 
 
@@ -292,3 +293,4 @@ def evaluate(case: Case, catalogue: Catalogue | None = None, index: PriceIndex |
         }, index=years),
         items=items_df,
     )
+

@@ -1,0 +1,187 @@
+"""The app's state without widgets: the current case, the last good result, and the problems per input.
+
+A change is applied to the last valid case; if the case (or its evaluation) is refused, the problem is kept
+under the input that caused it and the last good case and result stay. This is what the widgets call, and
+what the tests drive directly.
+"""
+from __future__ import annotations
+
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..case import Case, load_case
+from ..errors import CaseError, Problem
+from ..model import Result, evaluate
+from .inputs import KINDS, parse_value
+
+#: Where the templates are: the repository's ``templates/`` folder.
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+BLANK = "blank"
+MAX_UPLOAD_BYTES = 256 * 1024
+
+#: A blank case: every figure is a placeholder to be replaced (not a sourced estimate).
+BLANK_CASE: dict[str, Any] = {
+    "name": "Ny sag / new case (placeholders)",
+    "price_year": 2023,
+    "discounting": "dk-fm-2021",
+    "cohort": {"participants": [10]},
+    "outcome": {"baseline_rate": 0.5, "relative_reduction": 0.2, "horizon_years": 5, "drop_off": 0.0},
+    "costs_per_case": [{"amount": 100000, "holder": "kommune", "label": "Placeholder cost / pladsholder", "quantity": 1}],
+    "intervention": {"cost_per_participant": 20000},
+    "contract": {"price": 100000, "payment_lag_years": 1},
+}
+
+
+def templates(folder: Path = TEMPLATES) -> dict[str, Path]:
+    """Template case files by stem (``family_violence`` -> path), sorted, the blank template last."""
+    return {p.stem: p for p in sorted(folder.glob("*.yaml"), key=lambda p: (p.stem == BLANK, p.stem))}
+
+
+def template_name(path: Path) -> str:
+    """The ``name`` written in a template (the file stem if it cannot be read)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return str(data.get("name") or path.stem)
+    except Exception:  # noqa: BLE001 - a broken template is reported when it is opened
+        return path.stem
+
+
+def open_template(key: str, folder: Path = TEMPLATES) -> Case:
+    """The case of template ``key`` (``blank`` for the blank case)."""
+    paths = templates(folder)
+    if key == BLANK and BLANK not in paths:
+        return Case.from_dict(BLANK_CASE)
+    if key not in paths:
+        raise CaseError(Problem("template", key, f"no such template; allowed: {', '.join(dict.fromkeys([*paths, BLANK]))}"))
+    return load_case(paths[key])
+
+
+def case_from_upload(name: str, content: bytes) -> Case:
+    """A case from an uploaded file's bytes (size-limited, UTF-8 YAML, validated and checked against the catalogue)."""
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise CaseError(Problem("upload", name, f"the file is too large ({len(content)} bytes; at most {MAX_UPLOAD_BYTES})"))
+    try:
+        text = bytes(content).decode("utf-8")
+    except UnicodeDecodeError:
+        raise CaseError(Problem("upload", name, "the file is not UTF-8 text (a case file is YAML)")) from None
+    case = Case.from_yaml(text, source=name)
+    evaluate(case)  # refuses unknown catalogue keys and price years with their field paths
+    return case
+
+
+@dataclass
+class Session:
+    """One user's work: the template it came from, the current case, the last good result, open problems."""
+
+    case: Case
+    origin: Case | None = None
+    result: Result | None = None
+    problems: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.origin = self.origin or self.case
+        self.result = self.result or evaluate(self.case)
+
+    @classmethod
+    def start(cls, key: str) -> Session:
+        return cls(open_template(key))
+
+    def load(self, case: Case) -> None:
+        """Replace the whole case (a template or an upload); raises CaseError and keeps the old one if it is refused."""
+        result = evaluate(case)
+        self.case, self.origin, self.result, self.problems = case, case, result, {}
+
+    def set(self, path: str, value: Any, key: str | None = None) -> bool:
+        """Set one input (dotted ``path``); False if refused (the message is kept under ``key`` or ``path``)."""
+        key = key or path
+        try:
+            case = self.case.update({path: value})
+            result = evaluate(case)
+        except CaseError as exc:
+            self.problems[key] = _message(exc, path)
+            return False
+        self.case, self.result = case, result
+        self.problems.pop(key, None)
+        return True
+
+    def refuse(self, key: str, exc: CaseError) -> None:
+        """Record a problem found before the case was touched (a value that could not be parsed)."""
+        self.problems[key] = _message(exc, key)
+
+    @property
+    def stale(self) -> bool:
+        """True while some input is refused, so the result shown is the last good one."""
+        return bool(self.problems)
+
+    def changes(self) -> dict[str, Any]:
+        """The app inputs whose value differs from the template or upload the session started from."""
+        out = {}
+        for path in KINDS:
+            now, then = _get(self.case, path), _get(self.origin, path)
+            if now != then:
+                out[path] = now
+        return out
+
+    def query(self, template: str, lang: str) -> str:
+        """A URL query string that reopens this session's inputs (``?template=...&lang=...&path=value``)."""
+        params: list[tuple[str, str]] = [("template", template), ("lang", lang)]
+        for path, value in self.changes().items():
+            params.append((path, _url_value(value)))
+        return "?" + urllib.parse.urlencode(params, safe=",;")
+
+
+def parse_query(query: str) -> tuple[str | None, str | None, dict[str, Any], list[Problem]]:
+    """(template, lang, changes, problems) from a URL query string; each value validated on its own."""
+    template = lang = None
+    changes: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for key, value in urllib.parse.parse_qsl(query.lstrip("?"), keep_blank_values=True, max_num_fields=100):
+        if key == "template":
+            template = value
+        elif key == "lang":
+            if value in ("da", "en"):
+                lang = value
+            else:
+                problems.append(Problem("lang", value, "must be da or en"))
+        else:
+            try:
+                changes[key] = parse_value(key, value, url=True)
+            except CaseError as exc:
+                problems.extend(exc.problems)
+    return template, lang, changes, problems
+
+
+def apply_changes(case: Case, changes: dict[str, Any]) -> tuple[Case, list[Problem]]:
+    """Apply changes one by one to ``case``; refused ones are reported and skipped."""
+    problems = []
+    for path, value in changes.items():
+        try:
+            candidate = case.update({path: value})
+            evaluate(candidate)
+        except CaseError as exc:
+            problems.extend(exc.problems)
+            continue
+        case = candidate
+    return case, problems
+
+
+def _get(case: Case, path: str) -> Any:
+    try:
+        return case.get(path)
+    except CaseError:
+        return None
+
+
+def _url_value(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return "none" if value is None else str(value)
+
+
+def _message(exc: CaseError, path: str) -> str:
+    """The problems of an error as one line each (already naming field, value and what is allowed)."""
+    return "; ".join(str(p) for p in exc.problems) or str(exc)

@@ -1,0 +1,725 @@
+"""The business case as an Excel workbook whose results are live formulas over an inputs sheet.
+
+An auditor changes an input (a blue cell) and every deterministic result moves: discount factors, savings by
+year and budget holder, intervention cost, outcome payments (with the cap cutting the latest payments first),
+the investor's cash flow, IRR, money multiple, payback, and the break-even prices and corridor. The formulas
+follow ``docs/model.md``; money is in the case's currency and price year.
+
+The *layout* of the timeline (number of enrolment years, horizon J, onset lag L, delivery years, payment lag)
+is structural: it is fixed when the workbook is written and shown in grey; change it in the case file and
+export again. ``write_workbook`` returns a :class:`Layout` naming the cell of every result, so tests (and
+other tools) can read the recalculated values back.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter as col
+from openpyxl.workbook.defined_name import DefinedName
+
+from .case import HOLDERS, Case
+from .costs import catalogue, price_index, resolve_costs
+from .discount import SCHEDULES
+from .labels import HOLDER_LABELS, label, unit
+from .model import evaluate
+
+#: Defined names that differ from the result name (``price`` would shadow Excel's PRICE function).
+_DEFINED = {"price": "price_per_outcome"}
+
+#: Inputs sheet names -> the case's dotted paths (to note inputs that are distributions).
+_INPUT_PATHS = {
+    "baseline_rate": "outcome.baseline_rate", "relative_reduction": "outcome.relative_reduction",
+    "treated_rate": "outcome.treated_rate", "drop_off": "outcome.drop_off",
+    "attribution": "adjustments.attribution", "displacement": "adjustments.displacement",
+    "optimism_bias": "adjustments.optimism_bias", "cost_per_participant": "intervention.cost_per_participant",
+    "contract_price": "contract.price", "contract_cap": "contract.cap", "investor_share": "contract.investor_share",
+    "required_return": "contract.investor_required_return",
+}
+
+NA = "n/a"  #: what a cell shows where the model's result is None (no outcomes paid, no IRR, ...)
+
+_INPUT = Font(color="1F4E9E")
+_INPUT_FILL = PatternFill("solid", fgColor="FFF7D6")
+_STRUCT_FILL = PatternFill("solid", fgColor="E7E6E6")
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=14)
+_MONEY = "#,##0.00"
+_RATE = "0.0000%"
+_NUM = "0.000000"
+
+_TEXT = {
+    "en": {
+        "readme": "Read me", "inputs": "Inputs", "unit_costs": "Unit costs", "index": "Price index",
+        "savings": "Savings", "cashflow": "Investor cash flow", "prices": "Prices and corridor",
+        "simulation": "Simulation",
+        "blue": "Blue cells on a light-yellow background are inputs: change them and the workbook recalculates.",
+        "grey": "Grey cells are structural (timeline layout): change them in the case file and export again.",
+        "black": "Everything else is a formula over the inputs; nothing is pasted as a value "
+                 "(except the Simulation sheet, which holds Monte Carlo results as values).",
+        "money": "Money is in {cur}, {year} prices, real terms; discounting as on the Inputs sheet.",
+        "not_in": "Not in the workbook: the switching value of the relative reduction (root-finding; use Goal Seek "
+                  "on the commissioner's NPV).",
+        "generated": "Written by sibmodel {version} from the case file; the case file is the master copy.",
+    },
+    "da": {
+        "readme": "Læs mig", "inputs": "Inddata", "unit_costs": "Enhedsomkostninger", "index": "Prisindeks",
+        "savings": "Besparelser", "cashflow": "Investors pengestrøm", "prices": "Priser og korridor",
+        "simulation": "Simulering",
+        "blue": "Blå celler på lysegul baggrund er inddata: ret dem, og regnearket regner om.",
+        "grey": "Grå celler er struktur (tidslinjens opbygning): ret dem i sagsfilen og eksportér igen.",
+        "black": "Alt andet er formler over inddata; intet er indsat som tal "
+                 "(undtagen arket Simulering, der har Monte Carlo-resultater som tal).",
+        "money": "Beløb er i {cur}, {year}-priser, faste priser; diskontering som på arket Inddata.",
+        "not_in": "Ikke i regnearket: skifteværdien for den relative reduktion (rodsøgning; brug Målsøgning "
+                  "på betalers nettonutidsværdi).",
+        "generated": "Skrevet af sibmodel {version} fra sagsfilen; sagsfilen er originalen.",
+    },
+}
+
+#: Series written by year on the workbook, and their cash_flows column in ``evaluate``'s result.
+CASH_FLOW_ROWS = ("intervention_cost", "investor_financed", "commissioner_fee", "paid_outcomes",
+                  "outcome_payments", "investor_cash_flow", "discount_factor", "investor_discount_factor")
+
+
+@dataclass
+class Layout:
+    """Where each result lives: ``scalars[name] = "Sheet!$B$3"`` (key figures, ``item_savings_<i>``);
+    ``rows[name] = "Sheet!$B$5:$L$5"`` (``savings_<holder>_by_year`` and ``<cash_flows column>_by_year``)."""
+
+    scalars: dict[str, str] = field(default_factory=dict)
+    rows: dict[str, str] = field(default_factory=dict)
+    sheets: dict[str, str] = field(default_factory=dict)
+
+
+def _ref(sheet: str, c: int, r: int, absolute: bool = True) -> str:
+    s = f"'{sheet}'!" if sheet else ""
+    return f"{s}${col(c)}${r}" if absolute else f"{s}{col(c)}{r}"
+
+
+def _range(sheet: str, c0: int, r0: int, c1: int, r1: int) -> str:
+    s = f"'{sheet}'!" if sheet else ""
+    return f"{s}${col(c0)}${r0}:${col(c1)}${r1}"
+
+
+class _Writer:
+    def __init__(self, case: Case, lang: str):
+        if lang not in _TEXT:
+            raise ValueError(f"lang = {lang!r}: allowed: 'da', 'en'")
+        self.case, self.lang, self.t = case, lang, _TEXT[lang]
+        self.wb = Workbook()
+        self.layout = Layout()
+        self.result = evaluate(case)
+        self.items = resolve_costs(case)
+        self.T = len(self.result.cash_flows)
+        self.E = len(case.cohort.participants)
+        self.J = case.outcome.horizon_years
+
+    # -- helpers ----------------------------------------------------------------------------------------
+    def name(self, name: str, ref: str) -> None:
+        self.wb.defined_names[name] = DefinedName(name, attr_text=ref)
+
+    def put(self, ws, r: int, c: int, value: Any, *, kind: str = "formula", fmt: str | None = None):
+        cell = ws.cell(row=r, column=c, value=value)
+        if kind == "input":
+            cell.font, cell.fill = _INPUT, _INPUT_FILL
+        elif kind == "struct":
+            cell.fill = _STRUCT_FILL
+        if fmt:
+            cell.number_format = fmt
+        return cell
+
+    def scalar(self, ws, r: int, lab: str, value: Any, name: str, *, kind: str = "input", fmt: str | None = None,
+               unit_: str = "", note: str = "", result: bool = False) -> str:
+        ws.cell(row=r, column=1, value=lab)
+        self.put(ws, r, 2, value, kind=kind, fmt=fmt)
+        ws.cell(row=r, column=3, value=unit_)
+        ws.cell(row=r, column=4, value=name)
+        if note:
+            ws.cell(row=r, column=5, value=note)
+        path = _INPUT_PATHS.get(name)
+        dist = self.case.distributions.get(path) if path else None
+        if dist is not None:
+            ws.cell(row=r, column=5, value=f"uncertain: {dist.spec}; the workbook uses its mean (see Simulation)")
+        ref = _ref(ws.title, 2, r)
+        self.name(_DEFINED.get(name, name), ref)
+        if result:
+            self.layout.scalars[name] = ref
+        return name
+
+    @staticmethod
+    def validate(ws, cells: str, kind: str, **kwargs: Any) -> None:
+        """Excel data validation on input cells (a list of allowed texts, or whole numbers in a range)."""
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        dv = DataValidation(type=kind, allow_blank=False, showErrorMessage=True, **kwargs)
+        ws.add_data_validation(dv)
+        dv.add(cells)
+
+    def year_header(self, ws, r: int, c0: int, n: int, text: str) -> None:
+        ws.cell(row=r, column=1, value=text).font = _BOLD
+        for t in range(n):
+            ws.cell(row=r, column=c0 + t, value=t).font = _BOLD
+
+    # -- sheets -----------------------------------------------------------------------------------------
+    def build(self, simulation: pd.DataFrame | None, simulation_note: str = "") -> Workbook:
+        readme = self.wb.active
+        readme.title = self.t["readme"]
+        self.inputs()
+        self.unit_costs()
+        self.savings()
+        self.cashflow()
+        self.prices()
+        if simulation is not None:
+            self.simulation(simulation, simulation_note)
+        self.readme(readme)
+        for ws in self.wb.worksheets:
+            ws.column_dimensions["A"].width = 46
+            ws.freeze_panes = None
+        return self.wb
+
+    def readme(self, ws) -> None:
+        from . import __version__
+        c = self.case
+        lines = [
+            (c.name, _TITLE), (f"{c.area or ''}", None), ("", None),
+            (self.t["blue"], None), (self.t["grey"], None), (self.t["black"], None),
+            (self.t["money"].format(cur=c.currency, year=c.price_year), None), (self.t["not_in"], None), ("", None),
+            (self.t["generated"].format(version=__version__), None),
+        ]
+        for i, (text, font) in enumerate(lines, start=1):
+            cell = ws.cell(row=i, column=1, value=text)
+            if font:
+                cell.font = font
+        r = len(lines) + 2
+        for key, title in self.layout.sheets.items():
+            ws.cell(row=r, column=1, value=title)
+            r += 1
+        ws.column_dimensions["A"].width = 110
+
+    def inputs(self) -> None:
+        c, o, iv, k = self.case, self.case.outcome, self.case.intervention, self.case.contract
+        ws = self.wb.create_sheet(self.t["inputs"])
+        self.layout.sheets["inputs"] = ws.title
+        S = ws.title
+        ws.cell(row=1, column=1, value=c.name).font = _TITLE
+        for i, h in enumerate(("", "value", "unit", "name", "note"), start=1):
+            if h:
+                ws.cell(row=2, column=i, value=h).font = _BOLD
+        r = 3
+        self.scalar(ws, r, "Price year", c.price_year, "price_year", unit_="year"); r += 1
+        self.scalar(ws, r, "Baseline rate p0 (outcome.baseline_rate)", o.baseline_rate, "baseline_rate", fmt=_NUM, unit_="share"); r += 1
+        if o.treated_rate is not None:
+            self.scalar(ws, r, "Treated rate p1 (outcome.treated_rate)", o.treated_rate, "treated_rate", fmt=_NUM, unit_="share"); r += 1
+            self.scalar(ws, r, "Relative reduction 1 - p1/p0", "=IF(baseline_rate>0,1-treated_rate/baseline_rate,0)",
+                        "relative_reduction", kind="formula", fmt=_NUM, unit_="share"); r += 1
+        else:
+            self.scalar(ws, r, "Relative reduction (outcome.relative_reduction)", o.relative_reduction, "relative_reduction", fmt=_NUM, unit_="share"); r += 1
+            self.scalar(ws, r, "Treated rate p1 = p0 * (1 - relative reduction)", "=baseline_rate*(1-relative_reduction)",
+                        "treated_rate", kind="formula", fmt=_NUM, unit_="share"); r += 1
+        a = c.adjustments
+        self.scalar(ws, r, "Attribution (adjustments.attribution)", a.attribution, "attribution", fmt=_NUM, unit_="share"); r += 1
+        self.scalar(ws, r, "Displacement (adjustments.displacement)", a.displacement, "displacement", fmt=_NUM, unit_="share"); r += 1
+        self.scalar(ws, r, "Optimism bias (adjustments.optimism_bias)", a.optimism_bias, "optimism_bias", fmt=_NUM, unit_="share"); r += 1
+        self.scalar(ws, r, "Adjustment factor for savings", "=attribution*(1-displacement)*(1-optimism_bias)",
+                    "adjustment_factor", kind="formula", fmt=_NUM, unit_="share"); r += 1
+        self.scalar(ws, r, "Cost per participant (intervention.cost_per_participant)", iv.cost_per_participant,
+                    "cost_per_participant", fmt=_MONEY, unit_=c.currency); r += 1
+        self.scalar(ws, r, "Metric paid for (prevented_case or success)", k.metric, "metric", unit_="text")
+        self.validate(ws, f"B{r}", "list", formula1='"prevented_case,success"'); r += 1
+        self.scalar(ws, r, "Price per outcome (contract.price)", k.price, "contract_price", fmt=_MONEY,
+                    unit_=f"{c.currency} per outcome"); r += 1
+        self.scalar(ws, r, "Cap on total payments (contract.cap; empty = none)", k.cap, "contract_cap", fmt=_MONEY,
+                    unit_=c.currency); r += 1
+        self.scalar(ws, r, "Investor's share of the cost (contract.investor_share)", k.investor_share, "investor_share",
+                    fmt=_NUM, unit_="share"); r += 1
+        self.scalar(ws, r, "Investor's required return (contract.investor_required_return)", k.investor_required_return,
+                    "required_return", fmt=_RATE, unit_="per year"); r += 1
+        r += 1
+        ws.cell(row=r, column=1, value="Payers (1 = its savings count for the commissioner)").font = _BOLD; r += 1
+        self.payer_first = r
+        for h in HOLDERS:
+            ws.cell(row=r, column=1, value=f"{h} ({HOLDER_LABELS[h][self.lang]})")
+            self.put(ws, r, 2, 1 if h in k.payers else 0, kind="input")
+            r += 1
+        self.validate(ws, f"B{self.payer_first}:B{r - 1}", "whole", operator="between", formula1="0", formula2="1")
+        self.payers = _range(S, 2, self.payer_first, 2, r - 1)
+        self.name("payer_flags", self.payers)
+        r += 1
+        ws.cell(row=r, column=1, value="Structure (change in the case file)").font = _BOLD; r += 1
+        for lab, v in (("Enrolment years", self.E), ("Horizon J (outcome.horizon_years)", self.J),
+                       ("Onset lag L (outcome.onset_lag_years)", o.onset_lag_years),
+                       ("Delivery years (intervention.delivery_years)", iv.delivery_years),
+                       ("Payment lag (contract.payment_lag_years)", k.payment_lag_years),
+                       ("Programme years on the timeline", self.T)):
+            ws.cell(row=r, column=1, value=lab)
+            self.put(ws, r, 2, v, kind="struct")
+            r += 1
+        r += 1
+        # Discounting: bands (first year, annual rate); the rate of year s is the one whose band contains s.
+        ws.cell(row=r, column=1, value=f"Discounting ({c.discounting if isinstance(c.discounting, str) else 'constant rate'})").font = _BOLD
+        ws.cell(row=r, column=2, value="from year").font = _BOLD
+        ws.cell(row=r, column=3, value="annual rate").font = _BOLD
+        r += 1
+        bands = SCHEDULES[c.discounting] if isinstance(c.discounting, str) else ((0, float(c.discounting)),)
+        first = r
+        for start, rate in bands:
+            ws.cell(row=r, column=1, value="band")
+            self.put(ws, r, 2, start, kind="struct")
+            self.put(ws, r, 3, rate, kind="input", fmt=_RATE)
+            r += 1
+        self.bands = _range(S, 2, first, 3, r - 1)
+        self.name("discount_bands", self.bands)
+        r += 1
+        # Vectors by year.
+        self.year_header(ws, r, 2, max(self.E, self.T), "Programme year"); r += 1
+        ws.cell(row=r, column=1, value="Participants enrolling (cohort.participants)")
+        for e, n in enumerate(c.cohort.participants):
+            self.put(ws, r, 2 + e, n, kind="input")
+        self.participants_row = r
+        self.participants = lambda e: _ref(S, 2 + e, self.participants_row)
+        self.name("participants", _range(S, 2, r, 1 + self.E, r))
+        r += 1
+        fixed = iv.fixed_cost_per_year if isinstance(iv.fixed_cost_per_year, list) else [iv.fixed_cost_per_year] * self.E
+        ws.cell(row=r, column=1, value=f"Fixed cost (intervention.fixed_cost_per_year), {c.currency}")
+        for t, v in enumerate(fixed):
+            self.put(ws, r, 2 + t, v, kind="input", fmt=_MONEY)
+        self.fixed_row, self.fixed_n = r, len(fixed)
+        r += 2
+        self.year_header(ws, r, 2, self.J, "Relative year j after the case would have started"); r += 1
+        ws.cell(row=r, column=1, value="Persistence: probability a prevented case stays prevented")
+        if o.persistence is not None:
+            pers = list(o.persistence) + [0.0] * (self.J - len(o.persistence))
+            for j, v in enumerate(pers):
+                self.put(ws, r, 2 + j, v, kind="input", fmt=_NUM)
+            ws.cell(row=r, column=2 + self.J, value="(outcome.persistence)")
+        else:
+            r0 = r
+            self.scalar(ws, r + 1, "Yearly drop-off (outcome.drop_off)", o.drop_off or 0.0, "drop_off", fmt=_NUM, unit_="share")
+            ws.cell(row=r0, column=1, value="Persistence = (1 - drop_off) ^ j")
+            for j in range(self.J):
+                hdr = _ref(S, 2 + j, r0 - 1, absolute=False)
+                self.put(ws, r0, 2 + j, f"=(1-drop_off)^{hdr}", fmt=_NUM)
+        self.persistence_row = r
+        self.persistence = _range(S, 2, r, 1 + self.J, r)
+        self.name("persistence", self.persistence)
+        ws.column_dimensions["E"].width = 30
+
+    def unit_costs(self) -> None:
+        c = self.case
+        cat, idx = catalogue(), price_index()
+        # Price index sheet: the years the catalogue needs, each with its value.
+        wi = self.wb.create_sheet(self.t["index"])
+        self.layout.sheets["index"] = wi.title
+        wi.cell(row=1, column=1, value=f"Price index ({idx.name}); a catalogue amount moves to the case's price year by "
+                                         "index(case year) / index(catalogue year)").font = _BOLD
+        for i, h in enumerate(("year", "index"), start=1):
+            wi.cell(row=2, column=i, value=h).font = _BOLD
+        years = sorted(idx.values)
+        for i, y in enumerate(years, start=3):
+            wi.cell(row=i, column=1, value=y)
+            self.put(wi, i, 2, idx.values[y], kind="input")
+        index_range = _range(wi.title, 1, 3, 2, 2 + len(years)) if years else None
+        src = f"{idx.name}: see data/price_index.csv for the source of each value"
+        wi.cell(row=len(years) + 4, column=1, value=src)
+        if index_range:
+            self.name("price_index", index_range)
+
+        ws = self.wb.create_sheet(self.t["unit_costs"])
+        self.layout.sheets["unit_costs"] = ws.title
+        S = ws.title
+        heads = ["key", "label", "holder", "catalogue amount", "catalogue price year", "unit cost (case price year)",
+                 "cashable share", "savings per prevented case, PV", "basis", "unit", "source", "url"]
+        ws.cell(row=1, column=1, value=f"Consequence costs of one case ({c.currency}, {c.price_year} prices)").font = _BOLD
+        for i, h in enumerate(heads, start=1):
+            ws.cell(row=2, column=i, value=h).font = _BOLD
+        q0 = len(heads) + 2  # first quantity column
+        ws.cell(row=1, column=q0, value="Quantity per case by relative year j (inputs)").font = _BOLD
+        for j in range(self.J):
+            ws.cell(row=2, column=q0 + j, value=j).font = _BOLD
+        first = 3
+        n = len(self.items)
+        for i, (it, ci) in enumerate(zip(self.items, c.costs_per_case)):
+            r = first + i
+            ws.cell(row=r, column=1, value=it.key)
+            ws.cell(row=r, column=2, value=it.label_da if self.lang == "da" else it.label_en)
+            self.put(ws, r, 3, it.holder, kind="input")
+            row = cat[ci.item] if ci.item is not None else None
+            if row is not None and ci.amount is None:
+                self.put(ws, r, 4, row.amount, kind="input", fmt=_MONEY)
+                self.put(ws, r, 5, row.price_year, kind="input")
+                if row.price_year == c.price_year:
+                    self.put(ws, r, 6, f"={_ref('', 4, r)}", fmt=_MONEY)
+                else:
+                    self.put(ws, r, 6, f"={_ref('', 4, r)}*VLOOKUP(price_year,price_index,2,FALSE)"
+                                       f"/VLOOKUP({_ref('', 5, r)},price_index,2,FALSE)", fmt=_MONEY)
+                ws.cell(row=r, column=9, value=row.basis)
+                ws.cell(row=r, column=10, value=row.unit)
+                ws.cell(row=r, column=11, value=row.source)
+                ws.cell(row=r, column=12, value=row.url)
+            else:
+                self.put(ws, r, 6, it.unit_cost, kind="input", fmt=_MONEY)
+                ws.cell(row=r, column=11, value=it.source if row is None else f"amount given in the case; catalogue: {row.source}")
+                if row is not None:
+                    ws.cell(row=r, column=9, value=row.basis)
+                    ws.cell(row=r, column=10, value=row.unit)
+                    ws.cell(row=r, column=12, value=row.url)
+            self.put(ws, r, 7, it.cashable, kind="input", fmt=_NUM)
+            for j, q in enumerate(it.quantity):
+                self.put(ws, r, q0 + j, float(q), kind="input")
+            qrow = _range("", q0, r, q0 + self.J - 1, r)
+            # savings per case of this item: unit cost * cashable * sum_j q[j] * persistence[j] * DF(j)
+            self.put(ws, r, 8, f"={_ref('', 6, r)}*{_ref('', 7, r)}*SUMPRODUCT({qrow},persistence,df_relative)", fmt=_MONEY)
+            self.layout.scalars[f"item_savings_{i}"] = _ref(S, 8, r)
+        last = first + max(n, 1) - 1
+        self.item_holders = _range(S, 3, first, 3, last)
+        self.item_costs = _range(S, 6, first, 6, last)
+        self.item_cashable = _range(S, 7, first, 7, last)
+        if n:
+            self.name("item_catalogue_amount", _range(S, 4, first, 4, last))
+            self.name("item_unit_cost", self.item_costs)
+            self.name("item_cashable", self.item_cashable)
+        self.item_q = lambda j: _range(S, q0 + j, first, q0 + j, last)
+        self.n_items = n
+        for i in (1, 2, 11):
+            ws.column_dimensions[col(i)].width = 40 if i != 1 else 36
+
+    def savings(self) -> None:
+        c, o = self.case, self.case.outcome
+        ws = self.wb.create_sheet(self.t["savings"])
+        self.layout.sheets["savings"] = ws.title
+        S = ws.title
+        T, J, E, L = self.T, self.J, self.E, o.onset_lag_years
+        ws.cell(row=1, column=1, value=f"Savings by programme year and budget holder ({c.currency}, {c.price_year} prices, "
+                                        "undiscounted unless stated)").font = _BOLD
+        r = 3
+        self.year_header(ws, r, 2, T, "Programme year t"); r += 1
+        ws.cell(row=r, column=1, value="Annual discount rate r(t)")
+        for t in range(T):
+            self.put(ws, r, 2 + t, f"=VLOOKUP({_ref('', 2 + t, 3)},discount_bands,2,TRUE)", fmt=_RATE)
+        rate_row = r; r += 1
+        ws.cell(row=r, column=1, value="Discount factor DF(t), public schedule")
+        for t in range(T):
+            f = "=1" if t == 0 else f"={_ref('', 1 + t, r)}/(1+{_ref('', 1 + t, rate_row)})"
+            self.put(ws, r, 2 + t, f, fmt=_NUM)
+        self.df_row = r
+        self.df = _range(S, 2, r, 1 + T, r)
+        self.name("df", self.df)
+        self.name("df_relative", _range(S, 2, r, 1 + J, r))
+        r += 2
+        # Cost per prevented case by holder and relative year (times persistence).
+        self.year_header(ws, r, 2, J, "Relative year j"); hdr_j = r; r += 1
+        self.flow_rows = {}
+        for h in HOLDERS:
+            ws.cell(row=r, column=1, value=f"Cost per case x persistence, {HOLDER_LABELS[h][self.lang]}")
+            for j in range(J):
+                pers = _ref(self.layout.sheets["inputs"], 2 + j, self.persistence_row)
+                if self.n_items:
+                    f = (f'=SUMPRODUCT(({self.item_holders}="{h}")*{self.item_costs}*{self.item_cashable}*'
+                         f'{self.item_q(j)})*{pers}')
+                else:
+                    f = "=0"
+                self.put(ws, r, 2 + j, f, fmt=_MONEY)
+            self.flow_rows[h] = r
+            r += 1
+        r += 1
+        ws.cell(row=r, column=1, value="Savings per prevented case, present value at its start").font = _BOLD; r += 1
+        self.per_case = {}
+        for h in HOLDERS:
+            ws.cell(row=r, column=1, value=HOLDER_LABELS[h][self.lang])
+            self.put(ws, r, 2, f"=SUMPRODUCT({_range('', 2, self.flow_rows[h], 1 + J, self.flow_rows[h])},df_relative)", fmt=_MONEY)
+            self.per_case[h] = _ref(S, 2, r)
+            r += 1
+        r += 1
+        # Prevented cases by enrolment year.
+        self.year_header(ws, r, 2, E, "Enrolment year e"); r += 1
+        ws.cell(row=r, column=1, value="Prevented cases = participants x (p0 - p1) x adjustment factor")
+        for e in range(E):
+            self.put(ws, r, 2 + e, f"={self.participants(e)}*(baseline_rate-treated_rate)*adjustment_factor", fmt=_NUM)
+        prev_row = r
+        self.prevented = _range(S, 2, r, 1 + E, r)
+        r += 2
+        # Savings by calendar year: sum_e prevented[e] * flow[h, t - e - L].
+        self.year_header(ws, r, 2, T, "Programme year t"); r += 1
+        self.sav_rows = {}
+        for h in HOLDERS:
+            ws.cell(row=r, column=1, value=f"Savings, {HOLDER_LABELS[h][self.lang]}")
+            for t in range(T):
+                terms = [f"{_ref('', 2 + e, prev_row)}*{_ref('', 2 + (t - e - L), self.flow_rows[h])}"
+                         for e in range(E) if 0 <= t - e - L < J]
+                self.put(ws, r, 2 + t, "=" + ("+".join(terms) if terms else "0"), fmt=_MONEY)
+            self.sav_rows[h] = r
+            self.layout.rows[f"savings_{h}_by_year"] = _range(S, 2, r, 1 + T, r)
+            r += 1
+        ws.cell(row=r, column=1, value="Savings, all holders")
+        for t in range(T):
+            self.put(ws, r, 2 + t, f"=SUM({col(2 + t)}{self.sav_rows[HOLDERS[0]]}:{col(2 + t)}{self.sav_rows[HOLDERS[-1]]})", fmt=_MONEY)
+        r += 1
+        ws.cell(row=r, column=1, value="Savings, payers")
+        for t in range(T):
+            cells = f"{col(2 + t)}{self.sav_rows[HOLDERS[0]]}:{col(2 + t)}{self.sav_rows[HOLDERS[-1]]}"
+            self.put(ws, r, 2 + t, f"=SUMPRODUCT(payer_flags,{cells})", fmt=_MONEY)
+        self.payer_savings_row = r
+        self.sheet_savings = S
+
+    def cashflow(self) -> None:
+        c, iv, k = self.case, self.case.intervention, self.case.contract
+        ws = self.wb.create_sheet(self.t["cashflow"])
+        self.layout.sheets["cashflow"] = ws.title
+        S = ws.title
+        T, E, D = self.T, self.E, iv.delivery_years
+        ws.cell(row=1, column=1, value=f"Intervention cost, outcome payments and the investor's cash flow by programme year "
+                                        f"({c.currency}, {c.price_year} prices)").font = _BOLD
+        r = 3
+        self.year_header(ws, r, 2, T, "Programme year t"); hdr = r; r += 1
+        rows: dict[str, int] = {}
+
+        def row(name: str, lab: str, formula, fmt: str = _MONEY) -> int:
+            nonlocal r
+            ws.cell(row=r, column=1, value=lab)
+            for t in range(T):
+                self.put(ws, r, 2 + t, formula(t), fmt=fmt)
+            rows[name] = r
+            r += 1
+            return r - 1
+
+        inp = self.layout.sheets["inputs"]
+
+        def cost(t: int) -> str:
+            terms = [f"{self.participants(t - d)}*cost_per_participant/{D}" for d in range(D) if 0 <= t - d < E]
+            if t < self.fixed_n:
+                terms.append(_ref(inp, 2 + t, self.fixed_row))
+            return "=" + ("+".join(terms) if terms else "0")
+
+        row("intervention_cost", "Intervention cost", cost)
+        row("investor_financed", "Financed by the investor = share x cost",
+            lambda t: f"=investor_share*{col(2 + t)}{rows['intervention_cost']}")
+        row("commissioner_fee", "Fee paid by the payers = cost - financed",
+            lambda t: f"={col(2 + t)}{rows['intervention_cost']}-{col(2 + t)}{rows['investor_financed']}")
+        lag = k.payment_lag_years
+        per = 'IF(metric="success",1-treated_rate,baseline_rate-treated_rate)'
+        row("paid_outcomes", "Paid outcomes (verified and paid payment lag after enrolment)",
+            lambda t: f"={self.participants(t - lag)}*{per}" if 0 <= t - lag < E else "=0", fmt=_NUM)
+        row("raw_payments", "Outcome payments before any cap = price x paid outcomes",
+            lambda t: f"=contract_price*{col(2 + t)}{rows['paid_outcomes']}")
+        row("raw_cumulative", "Cumulative payments before the cap",
+            lambda t: f"=SUM($B{rows['raw_payments']}:{col(2 + t)}{rows['raw_payments']})")
+        rc = rows["raw_cumulative"]
+        row("outcome_payments", "Outcome payments (the cap cuts the latest payments first)",
+            lambda t: (f'=IF(contract_cap="",{col(2 + t)}{rows["raw_payments"]},'
+                       f'MIN({col(2 + t)}{rc},contract_cap)-' + (f"MIN({col(1 + t)}{rc},contract_cap))" if t else "0)")))
+        row("investor_cash_flow", "Investor's cash flow = payments - financed cost",
+            lambda t: f"={col(2 + t)}{rows['outcome_payments']}-{col(2 + t)}{rows['investor_financed']}")
+        row("investor_cumulative", "Investor's cumulative cash flow",
+            lambda t: f"=SUM($B{rows['investor_cash_flow']}:{col(2 + t)}{rows['investor_cash_flow']})")
+        row("discount_factor", "Discount factor DF(t), public schedule",
+            lambda t: f"={_ref(self.sheet_savings, 2 + t, self.df_row)}", fmt=_NUM)
+        row("investor_discount_factor", "Investor's discount factor (1 + required return) ^ -t",
+            lambda t: f"=(1+required_return)^-{col(2 + t)}${hdr}", fmt=_NUM)
+        row("commissioner_net", "Payers: savings - payments - fee",
+            lambda t: (f"={_ref(self.sheet_savings, 2 + t, self.payer_savings_row)}"
+                       f"-{col(2 + t)}{rows['outcome_payments']}-{col(2 + t)}{rows['commissioner_fee']}"))
+        row("negative_cumulative", "Helper: year if the investor's cumulative cash flow is below zero, else -1",
+            lambda t: f"=IF({col(2 + t)}{rows['investor_cumulative']}<-payback_tolerance,{col(2 + t)}${hdr},-1)", fmt="0")
+        for name in CASH_FLOW_ROWS:
+            self.layout.rows[f"{name}_by_year"] = _range(S, 2, rows[name], 1 + T, rows[name])
+        self.cf = {name: _range(S, 2, rr, 1 + T, rr) for name, rr in rows.items()}
+        self.cf["years"] = _range(S, 2, hdr, 1 + T, hdr)
+        r += 1
+        self.scalar(ws, r, "Tolerance for payback (1e-9 x largest cumulative amount, at least 1e-9)",
+                    f"=1E-9*MAX(1,MAX({self.cf['investor_cumulative']}),-MIN({self.cf['investor_cumulative']}))",
+                    "payback_tolerance", kind="formula")
+
+    def prices(self) -> None:
+        c = self.case
+        ws = self.wb.create_sheet(self.t["prices"])
+        self.layout.sheets["prices"] = ws.title
+        cf, cur = self.cf, c.currency
+        ws.cell(row=1, column=1, value=f"Key figures, break-even prices and the corridor ({cur}, {c.price_year} prices)").font = _BOLD
+        for i, h in enumerate(("", "value", "unit", "name"), start=1):
+            if h:
+                ws.cell(row=2, column=i, value=h).font = _BOLD
+        r = 3
+        # Helper present values first (named, so the key figures read like the equations in docs/model.md).
+        helpers = [
+            ("PV of paid outcomes (public schedule)", f"=SUMPRODUCT({cf['paid_outcomes']},df)", "pv_paid", "outcomes"),
+            ("PV of the fee (public schedule)", f"=SUMPRODUCT({cf['commissioner_fee']},df)", "pv_fee", cur),
+            ("PV of the financed cost at the required return", f"=SUMPRODUCT({cf['investor_financed']},{cf['investor_discount_factor']})",
+             "pv_financed_ri", cur),
+            ("PV of paid outcomes at the required return", f"=SUMPRODUCT({cf['paid_outcomes']},{cf['investor_discount_factor']})",
+             "pv_paid_ri", "outcomes"),
+            ("Financed cost, undiscounted", f"=SUM({cf['investor_financed']})", "financed_total", cur),
+            # IRR's Newton iteration starts from the annual growth that turns the financed cost into the payments
+            # over the gap between their weighted mean years (Excel's default guess of 10 % can miss deep losses).
+            ("Starting guess for IRR", f'=IF(AND(financed_total>0,total_payments>0),(total_payments/financed_total)^'
+             f'(1/MAX(1,SUMPRODUCT({cf["years"]},{cf["outcome_payments"]})/total_payments'
+             f'-SUMPRODUCT({cf["years"]},{cf["investor_financed"]})/financed_total))-1,0.1)', "irr_guess", "per year"),
+        ]
+        for h in HOLDERS:
+            rng = self.layout.rows[f"savings_{h}_by_year"]
+            helpers.append((f"PV of savings, {h}", f"=SUMPRODUCT({rng},df)", f"pv_savings_{h}", cur))
+        pv_h = ",".join(f"pv_savings_{h}" for h in HOLDERS)
+        helpers.append(("PV of the payers' savings", f"=SUMPRODUCT(payer_flags,pv_savings_holders)", "pv_savings_payers", cur))
+        raw_irr = f"IFERROR(IRR({cf['investor_cash_flow']},irr_guess),IRR({cf['investor_cash_flow']}))"
+        fig = {
+            "prevented_cases": f"=SUM({self.prevented})",
+            "paid_outcomes": f"=SUM({cf['paid_outcomes']})",
+            **{f"savings_per_case_{h}": f"={self.per_case[h]}" for h in HOLDERS},
+            "savings_per_case": "=" + "+".join(f"savings_per_case_{h}" for h in HOLDERS),
+            "pv_savings": f"=SUM({pv_h})",
+            "pv_cost": f"=SUMPRODUCT({cf['intervention_cost']},df)",
+            "commissioner_max": f'=IF(pv_paid<=0,"{NA}",(pv_savings_payers-pv_fee)/pv_paid)',
+            "public_sector_max": f'=IF(pv_paid<=0,"{NA}",(pv_savings-pv_fee)/pv_paid)',
+            "wrong_pocket_gap": f'=IF(pv_paid<=0,"{NA}",public_sector_max-commissioner_max)',
+            "investor_min": f'=IF(pv_paid_ri<=0,"{NA}",MAX(pv_financed_ri/pv_paid_ri,0))',
+            "corridor_low": f'=IF(OR(pv_paid<=0,pv_paid_ri<=0),"{NA}",IF(investor_min<=commissioner_max,investor_min,"{NA}"))',
+            "corridor_high": f'=IF(OR(pv_paid<=0,pv_paid_ri<=0),"{NA}",IF(investor_min<=commissioner_max,commissioner_max,"{NA}"))',
+            "cofunding_per_outcome": f'=IF(OR(pv_paid<=0,pv_paid_ri<=0),"{NA}",MAX(investor_min-commissioner_max,0))',
+            "price": "=contract_price",
+            "total_payments": f"=SUM({cf['outcome_payments']})",
+            "investor_irr": f'=IFERROR({raw_irr},"{NA}")',
+            "investor_required_return": "=required_return",
+            "investor_moic": f'=IF(financed_total>0,total_payments/financed_total,"{NA}")',
+            "investor_npv": f"=SUMPRODUCT({cf['investor_cash_flow']},{cf['investor_discount_factor']})",
+            "payback_year": (f'=IF(COUNTIF({cf["investor_cash_flow"]},"<0")=0,"{NA}",'
+                             f'IF(MAX({cf["negative_cumulative"]})+1<{self.T},MAX({cf["negative_cumulative"]})+1,"{NA}"))'),
+            "commissioner_npv": f"=SUMPRODUCT({cf['commissioner_net']},df)",
+        }
+        ws.cell(row=r, column=1, value="Key figures").font = _BOLD; r += 1
+        for name, formula in fig.items():
+            fmt = _RATE if name in ("investor_irr", "investor_required_return") else (
+                _NUM if name in ("prevented_cases", "paid_outcomes", "investor_moic") else ("0" if name == "payback_year" else _MONEY))
+            self.scalar(ws, r, label(name, self.lang), formula, name, kind="formula", fmt=fmt,
+                        unit_=unit(name, cur), result=True)
+            r += 1
+        r += 1
+        ws.cell(row=r, column=1, value="Present values used above").font = _BOLD; r += 1
+        first_pv = None
+        for lab, formula, name, u in helpers:
+            if name == "pv_savings_payers":
+                self.name("pv_savings_holders", _range(ws.title, 2, first_pv, 2, r - 1))
+            if name.startswith("pv_savings_") and first_pv is None:
+                first_pv = r
+            self.scalar(ws, r, lab, formula, name, kind="formula", fmt=_MONEY, unit_=u,
+                        result=name.startswith("pv_savings_") and name != "pv_savings_payers")
+            r += 1
+        ws.column_dimensions["A"].width = 60
+        ws.column_dimensions["B"].width = 20
+
+    def simulation(self, table: pd.DataFrame, note: str) -> None:
+        ws = self.wb.create_sheet(self.t["simulation"])
+        self.layout.sheets["simulation"] = ws.title
+        ws.cell(row=1, column=1, value="Monte Carlo summary (values, not formulas)" + (f"; {note}" if note else "")).font = _BOLD
+        frame = table.reset_index() if table.index.name or not isinstance(table.index, pd.RangeIndex) else table
+        for i, h in enumerate(frame.columns, start=1):
+            ws.cell(row=2, column=i, value=str(h)).font = _BOLD
+        for r, values in enumerate(frame.itertuples(index=False), start=3):
+            for i, v in enumerate(values, start=1):
+                ws.cell(row=r, column=i, value=None if v is None or (isinstance(v, float) and v != v) else
+                        (v.item() if hasattr(v, "item") else v))
+
+
+def write_workbook(case: Case, path: str | Path, lang: str = "en", simulation: pd.DataFrame | None = None,
+                   simulation_note: str = "") -> Layout:
+    """Write the business case of ``case`` to an ``.xlsx`` file at ``path`` with live formulas.
+
+    ``lang`` (``"en"`` or ``"da"``) sets sheet names and labels; ``simulation`` (optional) is a table of
+    Monte Carlo results written as values on its own sheet (``simulation_note``, e.g. draws and seed, heads
+    it). Returns the :class:`Layout` of the results.
+    """
+    w = _Writer(case, lang)
+    wb = w.build(simulation, simulation_note)
+    wb.calculation.fullCalcOnLoad = True  # Excel and LibreOffice compute every formula when the file opens
+    path = Path(path)
+    wb.save(path)
+    return w.layout
+
+
+def workbook_bytes(case: Case, lang: str = "en", simulation: pd.DataFrame | None = None) -> bytes:
+    """The workbook as bytes (for a download button in the app)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="sibmodel-xlsx-") as tmp:
+        path = Path(tmp) / "case.xlsx"
+        write_workbook(case, path, lang=lang, simulation=simulation)
+        return path.read_bytes()
+
+
+def expected_values(case: Case) -> dict[str, Any]:
+    """What each named result of the workbook must equal, from :func:`sibmodel.evaluate` (``None`` shows as n/a)."""
+    res = evaluate(case)
+    out: dict[str, Any] = {k: v for k, v in res.key_figures().items() if k != "switching_relative_reduction"}
+    for i, v in enumerate(res.items["savings_per_case"]):
+        out[f"item_savings_{i}"] = float(v)
+    for h in HOLDERS:
+        out[f"savings_{h}_by_year"] = res.savings_by_year[h].to_numpy()
+    for name in CASH_FLOW_ROWS:
+        out[f"{name}_by_year"] = res.cash_flows[name].to_numpy()
+    return out
+
+
+_RECALC_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
+xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def soffice_path() -> str | None:
+    """The LibreOffice executable (``soffice`` or ``libreoffice``) on PATH, or None."""
+    import shutil
+
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def recalculate(paths: list[str | Path], outdir: str | Path, timeout: float = 300) -> list[Path]:
+    """Recalculate workbooks with LibreOffice headless (one process for all) and save them to ``outdir``.
+
+    Uses a throw-away LibreOffice profile that recalculates every formula on load, so the saved files hold
+    LibreOffice's values. Raises RuntimeError when LibreOffice is missing or fails.
+    """
+    import subprocess
+    import tempfile
+
+    exe = soffice_path()
+    if exe is None:
+        raise RuntimeError("LibreOffice (soffice) is not installed; on Debian: apt-get install libreoffice-calc")
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="sibmodel-lo-") as profile:
+        user = Path(profile) / "user"
+        user.mkdir()
+        (user / "registrymodifications.xcu").write_text(_RECALC_PROFILE, encoding="utf-8")
+        cmd = [exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
+               "--calc", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(outdir),
+               *[str(p) for p in paths]]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    out = [outdir / Path(p).name for p in paths]
+    missing = [str(p) for p in out if not p.exists()]
+    if proc.returncode != 0 or missing:
+        raise RuntimeError(f"LibreOffice failed (exit {proc.returncode}); missing {missing}: {proc.stderr.strip()[-500:]}")
+    return out
+
+
+def read_results(path: str | Path, layout: Layout) -> dict[str, Any]:
+    """The computed values of a (recalculated) workbook at the cells ``layout`` names: scalars and lists by year."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, data_only=True, read_only=False)
+
+    def cells(ref: str) -> Any:
+        sheet, _, rng = ref.rpartition("!")
+        ws = wb[sheet.strip("'")]
+        got = ws[rng.replace("$", "")]
+        if isinstance(got, tuple):
+            return [c.value for row in got for c in row]
+        return got.value
+
+    out = {name: cells(ref) for name, ref in layout.scalars.items()}
+    out.update({name: cells(ref) for name, ref in layout.rows.items()})
+    return out

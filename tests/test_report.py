@@ -1,0 +1,188 @@
+"""The report renders offline, shows no code, and carries the key figures of evaluate()."""
+from __future__ import annotations
+
+import html
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import sibmodel
+import nbformat
+
+from sibmodel.report import DEFAULT_NOTEBOOK, build_report, case_comments, compose, fmt, remote_assets, to_html
+from tests.conftest import TEMPLATES
+
+FIXTURE = Path(__file__).parent / "fixtures" / "business_case_fixture.ipynb"
+CASE = TEMPLATES / "family_violence.yaml"
+
+
+class _Scan(HTMLParser):
+    """Collects key-figure cells (data-name/data-value and shown text), tags and text."""
+
+    def __init__(self):
+        super().__init__()
+        self.figures: dict[str, tuple[str, str]] = {}
+        self.tags: list[tuple[str, dict]] = []
+        self._open: str | None = None
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.append((tag, a))
+        if tag == "td" and "data-name" in a:
+            self._open = a["data-name"]
+            self.figures[self._open] = (a["data-value"], "")
+
+    def handle_endtag(self, tag):
+        if tag == "td":
+            self._open = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._open:
+            v, shown = self.figures[self._open]
+            self.figures[self._open] = (v, shown + data)
+
+
+def _scan(text: str) -> _Scan:
+    s = _Scan()
+    s.feed(text)
+    return s
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory) -> dict[str, object]:
+    """English from the small fixture notebook with PDF (where a converter exists); Danish from the real
+    business-case notebook (notebooks/01_business_case.ipynb), HTML only."""
+    out = tmp_path_factory.mktemp("reports")
+    return {"en": build_report(CASE, "en", out, notebook=FIXTURE, pdf=True),
+            "da": build_report(CASE, "da", out, notebook=DEFAULT_NOTEBOOK, pdf=False)}
+
+
+@pytest.mark.parametrize("lang", ["en", "da"])
+def test_report_has_no_code_and_no_remote_assets(reports, lang):
+    rep = reports[lang]
+    text = rep.html.read_text(encoding="utf-8")
+    assert rep.notebook_used
+    assert f'<html lang="{lang}">' in text
+    assert remote_assets(text) == []
+    scan = _scan(text)
+    assert not [t for t, _ in scan.tags if t == "script"]
+    for tag, a in scan.tags:  # every image is inline
+        if tag == "img":
+            assert a["src"].startswith("data:image/png;base64,")
+    assert sum(1 for t, _ in scan.tags if t == "img") >= 2  # the corridor on the summary page and the notebook's
+    # No code: no source line of the notebook reaches the report (nor stderr); its outputs do.
+    assert "jp-CodeMirrorEditor" not in text and "jp-InputPrompt" not in text and "In&nbsp;[" not in text
+    notebook = nbformat.read(FIXTURE if lang == "en" else DEFAULT_NOTEBOOK, as_version=4)
+    code = [line.strip() for c in notebook.cells if c.cell_type == "code" for line in c.source.splitlines()]
+    code = [line for line in code if len(line) > 12 and not line.startswith("#")]
+    assert code and [line for line in code if line in text or html.escape(line, quote=False) in text] == []
+    if lang == "en":
+        assert "FIXTURE-STDERR-NOISE" not in text and "FIXTURE-OUTPUT-MARKER" in text
+
+
+@pytest.mark.parametrize("lang", ["en", "da"])
+def test_report_key_figures_equal_evaluate(reports, lang):
+    res = sibmodel.evaluate(sibmodel.load_case(CASE))
+    figs = _scan(reports[lang].html.read_text(encoding="utf-8")).figures
+    assert set(figs) == set(res.key_figures())
+    for name, value in res.key_figures().items():
+        stored, shown = figs[name]
+        if value is None:
+            assert stored == "" and shown == {"en": "n/a", "da": "ikke defineret"}[lang]
+            continue
+        assert float(stored) == value  # exact: repr round-trips
+        if name in ("commissioner_max", "investor_min", "pv_savings", "price"):  # money, whole units
+            expected = f"{round(value):,}"
+            assert shown == (expected.replace(",", ".") if lang == "da" else expected)
+
+
+def test_summary_states_the_corridor_and_the_sections(reports):
+    res = sibmodel.evaluate(sibmodel.load_case(CASE))
+    text = " ".join(_scan(reports["en"].html.read_text(encoding="utf-8")).text)
+    if res.corridor:
+        assert "A deal is possible" in text and f"{round(res.corridor[0]):,}" in text
+    else:
+        assert "No price corridor" in text and f"{round(res.cofunding_per_outcome):,} DKK" in text
+    for heading in ("Summary", "The business case in detail", "Inputs and their sources", "Caveats",
+                    "What is assumed", "What is uncertain"):
+        assert heading in text
+    cat = sibmodel.catalogue()
+    case = sibmodel.load_case(CASE)
+    for item in case.costs_per_case:  # every catalogue source is cited
+        if item.item:
+            assert cat[item.item].source in text
+    assert "Prisindeks" not in text  # English report
+    da = " ".join(_scan(reports["da"].html.read_text(encoding="utf-8")).text)
+    assert "Sammenfatning" in da and "Forbehold" in da
+
+
+def test_pdf_is_written_where_a_converter_exists(reports):
+    rep = reports["en"]
+    has_converter = any(shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome"))
+    if has_converter:
+        assert rep.pdf is not None and rep.pdf.read_bytes()[:5] == b"%PDF-" and rep.pdf.stat().st_size > 20_000
+    else:  # the HTML is complete and the run says why there is no PDF
+        assert rep.pdf is None and rep.pdf_note
+    assert reports["da"].pdf is None  # not asked for
+
+
+def test_without_the_notebook_the_summary_inputs_and_caveats_still_render():
+    case = sibmodel.load_case(CASE)
+    res = sibmodel.evaluate(case)
+    nb = compose(case, res, "en", None, case_comments(CASE.read_text(encoding="utf-8")), "notebook missing")
+    text = to_html(nb, "en")
+    assert "notebook missing" in text and "Caveats" in text and "The business case in detail" not in text
+    assert text.count('src="data:image/png;base64,') == 3  # corridor, savings by year, investor cash flow
+    assert _scan(text).figures["commissioner_max"][0] == repr(res.commissioner_max)
+
+
+def test_missing_notebook_given_explicitly_is_refused(tmp_path):
+    with pytest.raises(sibmodel.CaseError, match="--notebook = .*notebook not found"):
+        build_report(CASE, "en", tmp_path, notebook=tmp_path / "nope.ipynb", pdf=False)
+    with pytest.raises(sibmodel.CaseError, match="--lang = 'de'"):
+        build_report(CASE, "de", tmp_path, pdf=False)
+
+
+def test_remote_asset_check_catches_cdn_links_but_not_citations():
+    assert remote_assets('<script src="https://cdn.example/x.js"></script>')
+    assert remote_assets("<link rel='stylesheet' href='//cdn.example/x.css'>")
+    assert remote_assets("<style>@import url(https://fonts.example/f.css);</style>")
+    assert remote_assets('<img alt="" src="http://example.org/a.png">')
+    assert remote_assets('<a href="https://www.dst.dk/">Danmarks Statistik</a>') == []
+
+
+def test_case_comments_by_dotted_path():
+    text = (
+        "name: X  # not a value comment? yes it is\n"
+        "outcome:\n"
+        "  baseline_rate: 0.6   # assumption: share of families\n"
+        "  horizon_years: 10\n"
+        "costs_per_case:\n"
+        "  - item: a            # first item\n"
+        "    quantity: 30       # assumption: days\n"
+        "  - amount: 5\n"
+        "    holder: kommune    # second holder\n"
+        "contract:\n"
+        "  payers: [kommune]    # who pays\n"
+    )
+    got = case_comments(text)
+    assert got == {"name": "not a value comment? yes it is", "outcome.baseline_rate": "assumption: share of families",
+                   "costs_per_case.0.item": "first item", "costs_per_case.0.quantity": "assumption: days",
+                   "costs_per_case.1.holder": "second holder", "contract.payers": "who pays"}
+
+
+@pytest.mark.parametrize("name, value, lang, shown", [
+    ("commissioner_max", 1234567.5, "en", "1,234,568"),
+    ("commissioner_max", 1234567.5, "da", "1.234.568"),
+    ("investor_irr", -0.4969, "en", "-49.7 %"),
+    ("investor_irr", 0.0725, "da", "7,2 %"),
+    ("investor_moic", 1.5, "da", "1,50"),
+    ("payback_year", 3, "en", "3"),
+    ("investor_irr", None, "en", "n/a"),
+])
+def test_number_format(name, value, lang, shown):
+    assert fmt(name, value, lang) == shown
