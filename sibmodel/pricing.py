@@ -1,4 +1,4 @@
-"""Contract arithmetic over yearly cash flows: present values, capped payments, IRR, payback, break-even prices.
+"""Contract arithmetic over yearly cash flows: capped payments, IRR and payback, one series or many draws at once.
 
 Pure functions on numpy arrays indexed by programme year (``t = 0`` the first year); money in DKK of the
 case's price year.
@@ -8,28 +8,11 @@ from __future__ import annotations
 import numpy as np
 
 
-def present_value(flows: np.ndarray, factors: np.ndarray) -> float:
-    """Sum of ``flows[t] * factors[t]``."""
-    return float(np.dot(flows, factors))
-
-
-def constant_factors(rate: float, years: int) -> np.ndarray:
-    """Discount factors ``(1 + rate) ** -t`` for ``t = 0 .. years-1``."""
-    return (1.0 + rate) ** -np.arange(years, dtype=float)
-
-
 def cap_payments(payments: np.ndarray, cap: float | None) -> np.ndarray:
     """Payments by year with the total capped at ``cap``; the latest payments are cut first."""
     if cap is None:
         return payments
     return np.diff(np.minimum(np.cumsum(payments), cap), prepend=0.0)
-
-
-def break_even_price(pv_value: float, pv_cost: float, pv_outcomes: float) -> float | None:
-    """The price per outcome at which ``pv_value - pv_cost - price * pv_outcomes == 0``; None with no outcomes."""
-    if pv_outcomes <= 0:
-        return None
-    return (pv_value - pv_cost) / pv_outcomes
 
 
 def irr(flows: np.ndarray) -> float | None:
@@ -92,7 +75,8 @@ def _irr_roots_many(rows: np.ndarray) -> np.ndarray:
         m, d = tr.shape[0], tr.shape[1] - 1
         p = tr[:, ::-1] / np.abs(tr).max(axis=1, keepdims=True)   # highest power first, as np.roots takes it
         comp = np.zeros((m, d, d))
-        comp[:, 0, :] = -p[:, 1:] / p[:, :1]
+        with np.errstate(all="ignore"):  # a tiny leading coefficient overflows; eigvals then falls back
+            comp[:, 0, :] = -p[:, 1:] / p[:, :1]
         if d > 1:
             comp[:, np.arange(1, d), np.arange(d - 1)] = 1.0
         try:
@@ -285,14 +269,6 @@ def payback_many(flows: np.ndarray) -> np.ndarray:
     last = T - 1 - np.argmax(neg[:, ::-1], axis=1)
     out = np.where(any_neg, np.where(last + 1 < T, last + 1.0, np.nan), 0.0)
     return np.where((c < 0).any(axis=1), out, np.nan)
-
-
-def cap_payments_many(payments: np.ndarray, cap: np.ndarray | float | None) -> np.ndarray:
-    """:func:`cap_payments` of each row (draws x years); ``cap`` one number or one per draw."""
-    if cap is None:
-        return payments
-    cap = np.asarray(cap, dtype=float)
-    return np.diff(np.minimum(np.cumsum(payments, axis=1), cap.reshape(-1, 1) if cap.ndim else cap), axis=1, prepend=0.0)
 
 
 def brentq(f, a: float, b: float, **kwargs) -> float:

@@ -71,6 +71,22 @@ def evaluate_many(case: Case, values: Mapping[str, Any] | None = None, n: int | 
     noise): payments follow it, savings follow the true rate. Without it, payments follow the true rate.
     Payments never go below zero (a contract pays nothing for a measured effect below zero).
     """
+    return _evaluate(case, values, n, measured_rate, items, tables=False)[0]
+
+
+def timelines(case: Case, items: list[ResolvedItem] | None = None) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """Point values: the key figures (NaN where none exists) and the arrays over years behind them.
+
+    The arrays: ``savings_by_year`` (H, T), ``intervention_cost``, ``investor_financed``, ``commissioner_fee``,
+    ``paid_outcomes``, ``outcome_payments``, ``investor_cash_flow``, ``discount_factor``,
+    ``investor_discount_factor`` (T,), and ``persistence`` (J,). Money in DKK of the case's price year.
+    """
+    figures, tables = _evaluate(case, None, 1, None, items, tables=True)
+    return {k: float(v[0]) for k, v in figures.items()}, tables
+
+
+def _evaluate(case: Case, values: Mapping[str, Any] | None, n: int | None, measured_rate: np.ndarray | None,
+              items: list[ResolvedItem] | None, tables: bool) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
     values = dict(values or {})
     allowed = set(input_paths(case))
     unknown = [p for p in values if p not in allowed]
@@ -195,7 +211,7 @@ def evaluate_many(case: Case, values: Mapping[str, Any] | None = None, n: int | 
     pv_fee = (fee * dfs).sum(axis=0)
     pv_payers = pv_h[payers].sum(axis=0)
     pv_all = pv_h.sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ok = pv_paid > 0
         commissioner_max = np.where(ok, (pv_payers - pv_fee) / pv_paid, np.nan)
         public_sector_max = np.where(ok, (pv_all - pv_fee) / pv_paid, np.nan)
@@ -232,4 +248,16 @@ def evaluate_many(case: Case, values: Mapping[str, Any] | None = None, n: int | 
         "payback_year": payback_many(investor.T),
         "commissioner_npv": pv_payers - (payments * dfs).sum(axis=0) - pv_fee,
     }
-    return {k: v if v.shape == (n,) else np.broadcast_to(v, (n,)).copy() for k, v in out.items()}
+    figures = {k: v if v.shape == (n,) else np.broadcast_to(v, (n,)).copy() for k, v in out.items()}
+    if not tables:
+        return figures, None
+    first = lambda a: np.broadcast_to(a, (a.shape[0], n))[:, 0].copy()  # noqa: E731  (years x draws -> draw 0)
+    savings = np.zeros((H, T))
+    for e in range(E):
+        savings[:, L + e: L + e + J] += prevented[e, 0] * flows[:, :, 0]
+    return figures, {
+        "savings_by_year": savings,
+        "intervention_cost": first(cost), "investor_financed": first(financed), "commissioner_fee": first(fee),
+        "paid_outcomes": first(paid), "outcome_payments": first(payments), "investor_cash_flow": first(investor),
+        "discount_factor": first(dfs), "investor_discount_factor": first(dfi), "persistence": first(persistence),
+    }
