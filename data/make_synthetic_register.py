@@ -75,6 +75,7 @@ def register(rng: np.random.Generator, n: int = N_PEOPLE) -> pd.DataFrame:
         "municipality": rng.choice([f"K{i:02d}" for i in range(1, 11)], size=n),
         "age_group": age, "prior_shelter": prior, "children": children, "substance_abuse": substance,
         "outcome": outcome,
+        "source": "synthetic",  # one word per row keeps the file small; the truth file says how it was made
     })
 
 
@@ -86,7 +87,8 @@ def shelter_history(rng: np.random.Generator) -> pd.DataFrame:
     referred = np.round(REFERRED_START + REFERRED_GROWTH * (years - years[0]) + rng.normal(0, 8, len(years))).astype(int)
     repeat = rng.binomial(referred, rate_true)
     return pd.DataFrame({"year": years, "referred": referred, "repeat_stays": repeat,
-                         "rate": np.round(repeat / referred, 6)})
+                         "rate": np.round(repeat / referred, 6),
+                         "source": f"SYNTHETIC: data/make_synthetic_register.py seed {SEED}"})
 
 
 def illustrative_studies(rng: np.random.Generator, area: str = "family_violence") -> pd.DataFrame:
@@ -101,7 +103,7 @@ def illustrative_studies(rng: np.random.Generator, area: str = "family_violence"
         "year": 2010 + np.arange(k) * 2,
         "treated_events": rng.binomial(n_arm, p_t), "treated_n": n_arm,
         "control_events": rng.binomial(n_arm, p_c), "control_n": n_arm,
-        "citation": ["ILLUSTRATIVE, NOT A PUBLISHED STUDY: synthetic counts made by data/make_synthetic_register.py "
+        "source": ["ILLUSTRATIVE, NOT A PUBLISHED STUDY: synthetic counts made by data/make_synthetic_register.py "
                      f"(true RR {t['rr']}, tau {t['tau']})"] * k,
         "url": [""] * k,
     })

@@ -38,7 +38,9 @@ def load_studies(name: str | Path) -> pd.DataFrame:
     if not p.exists():
         shipped = ", ".join(sorted(f.stem for f in STUDIES_DIR.glob("*.csv")))
         raise refuse("studies", str(name), f"no such study file; shipped: {shipped}")
-    return pd.read_csv(p, skipinitialspace=True)
+    df = pd.read_csv(p, skipinitialspace=True)
+    # study files name each study's publication in `source` (the data convention); `citation` is the same
+    return df.rename(columns={"source": "citation"}) if "citation" not in df.columns else df
 
 
 @dataclass(frozen=True, eq=False, repr=False)  # holds a DataFrame: compared by identity
