@@ -65,7 +65,7 @@ _T: dict[str, dict[str, str]] = {
                          "{gap} per outcome."),
         "chart_corridor": "Break-even prices per outcome ({cur})",
         "chart_savings": "Savings by programme year and budget holder ({cur}, undiscounted)",
-        "chart_cash": "Investor's cash flow by programme year ({cur})", "cumulative": "cumulative",
+        "chart_cash": "Investor's cash flow by programme year ({cur})",
         "investor_min": "investor's minimum", "commissioner_max": "commissioner's maximum",
         "public_sector_max": "public sector's maximum", "price": "contract price", "year": "programme year",
         "no_notebook": ("The business-case notebook was not found ({path}); this report has the summary, inputs and "
@@ -114,7 +114,7 @@ _T: dict[str, dict[str, str]] = {
                          "lomme): {gap} pr. resultat."),
         "chart_corridor": "Break-even-priser pr. resultat ({cur})",
         "chart_savings": "Besparelser pr. programår og budgetholder ({cur}, udiskonteret)",
-        "chart_cash": "Investors pengestrøm pr. programår ({cur})", "cumulative": "akkumuleret",
+        "chart_cash": "Investors pengestrøm pr. programår ({cur})",
         "investor_min": "investors laveste", "commissioner_max": "betalers højeste",
         "public_sector_max": "offentlig sektors højeste", "price": "kontraktpris", "year": "programår",
         "no_notebook": ("Business case-notesbogen blev ikke fundet ({path}); rapporten har kun sammenfatning, inddata "
@@ -214,73 +214,19 @@ def case_comments(text: str) -> dict[str, str]:
 # -- charts -------------------------------------------------------------------------------------------------
 
 def _png(fig) -> str:
+    """A matplotlib Figure as a base64 PNG (inline in the report: no file, no remote asset)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def charts(res: Result, lang: str) -> dict[str, str]:
-    """Base64 PNGs: the corridor, savings by year and holder, the investor's cash flow."""
-    import matplotlib
+    """Base64 PNGs of the notebooks' charts (:mod:`sibmodel.charts`): the corridor, savings by year and holder,
+    the investor's cash flow."""
+    from . import charts as ch  # matplotlib only when a report is built
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    from matplotlib.ticker import FuncFormatter
-
-    t, cur = _T[lang], res.case.currency
-    out: dict[str, str] = {}
-    money_axis = FuncFormatter(lambda x, _pos: fmt("price", x, lang))
-    points = [(t["investor_min"], res.investor_min, "#b3261e"), (t["commissioner_max"], res.commissioner_max, "#1f4e9e"),
-              (t["public_sector_max"], res.public_sector_max, "#7b8794"), (t["price"], res.case.contract.price, "#1d1d1b")]
-    fig, ax = plt.subplots(figsize=(8, 2.6))
-    shown = [(n, v, c) for n, v, c in points if v is not None]
-    if res.investor_min is not None and res.commissioner_max is not None:
-        lo, hi = sorted((res.investor_min, res.commissioner_max))
-        ax.axvspan(lo, hi, color="#2e7d32" if res.corridor else "#b3261e", alpha=0.15)
-    for i, (n, v, c) in enumerate(shown):
-        ax.plot([v], [len(shown) - i], "o", color=c, markersize=9)
-        ax.annotate(f"{n}: {fmt('price', v, lang)}", (v, len(shown) - i), xytext=(8, -4), textcoords="offset points",
-                    fontsize=9)
-    ax.set_yticks([])
-    ax.xaxis.set_major_formatter(money_axis)
-    ax.set_ylim(0.3, len(shown) + 0.7)
-    ax.set_title(t["chart_corridor"].format(cur=cur), fontsize=11, loc="left")
-    ax.spines[["left", "right", "top"]].set_visible(False)
-    xs = [v for _, v, _ in shown] or [0.0]
-    pad = 0.35 * (max(xs) - min(xs) or max(abs(max(xs)), 1.0))
-    ax.set_xlim(min(xs) - 0.1 * pad, max(xs) + pad)
-    out["corridor"] = _png(fig)
-
-    sav = res.savings_by_year
-    fig, ax = plt.subplots(figsize=(8, 3.2))
-    bottom = np.zeros(len(sav))
-    for h, c in zip(HOLDERS, ("#1f4e9e", "#6c8ebf", "#b0c4de")):
-        ax.bar(sav.index, sav[h], bottom=bottom, color=c, label=HOLDER_LABELS[h][lang])
-        bottom += sav[h].to_numpy()
-    ax.set_xlabel(t["year"])
-    ax.set_title(t["chart_savings"].format(cur=cur), fontsize=11, loc="left")
-    ax.yaxis.set_major_formatter(money_axis)
-    ax.legend(frameon=False, fontsize=9)
-    ax.spines[["right", "top"]].set_visible(False)
-    out["savings"] = _png(fig)
-
-    cf = res.cash_flows["investor_cash_flow"]
-    fig, ax = plt.subplots(figsize=(8, 3.2))
-    ax.bar(cf.index, cf, color=["#2e7d32" if v >= 0 else "#b3261e" for v in cf])
-    ax.plot(cf.index, cf.cumsum(), color="#1d1d1b", marker=".", label=t["cumulative"])
-    ax.axhline(0, color="#5f6368", linewidth=0.8)
-    ax.set_xlabel(t["year"])
-    ax.set_title(t["chart_cash"].format(cur=cur), fontsize=11, loc="left")
-    ax.yaxis.set_major_formatter(money_axis)
-    ax.legend(frameon=False, fontsize=9)
-    ax.spines[["right", "top"]].set_visible(False)
-    out["cash"] = _png(fig)
-    return out
+    return {"corridor": _png(ch.price_corridor(res, lang)), "savings": _png(ch.savings_by_year(res, lang)),
+            "cash": _png(ch.investor_cash_flow(res, lang))}
 
 
 # -- pages ---------------------------------------------------------------------------------------------------
