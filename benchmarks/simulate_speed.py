@@ -113,7 +113,7 @@ out = {{"seconds": time.perf_counter() - t, "cpu": time.process_time() - c, "p_s
 
     # 3. IRR over 10,000 investor cash-flow series of the simulation, against numpy_financial.irr in a loop
     import numpy_financial as npf
-    from sibmodel.simulate import sample_inputs
+    from sibmodel.montecarlo import sample_inputs
 
     values = sample_inputs(case, 10_000, np.random.default_rng(3))
     flows = _investor_flows(case, values)

@@ -14,7 +14,7 @@ from . import evidence  # statsmodels is imported only when an estimate is made
 from .distributions import Distribution
 from .pricing import irr_many
 from .sensitivity import acceptability, plot_acceptability, plot_tornado, switching_values, tornado, two_way
-from .simulate import Simulation, simulate
+from .montecarlo import Simulation, simulate
 from .voi import evpi, evppi
 
 __all__ = [

@@ -81,7 +81,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
         simulation, note = None, ""
         if args.draws:
-            from .simulate import simulate
+            from .montecarlo import simulate
 
             sim = simulate(case, draws=args.draws, seed=args.seed)
             simulation, note = sim.summary(args.lang), f"{args.draws} draws, seed {sim.seed}"
@@ -97,7 +97,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from .errors import Problem
-    from .simulate import CHUNK_SIZE, simulate
+    from .montecarlo import CHUNK_SIZE, simulate
 
     if args.draws < 1:
         raise CaseError(Problem("--draws", args.draws, "must be a whole number >= 1"))

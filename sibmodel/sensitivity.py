@@ -19,7 +19,7 @@ from .vectorised import FIGURES, evaluate_many, input_paths
 from .pricing import brentq
 
 if TYPE_CHECKING:
-    from .simulate import Simulation
+    from .montecarlo import Simulation
 
 
 def _check_figure(figure: str) -> None:
@@ -193,11 +193,11 @@ def acceptability(source: Case | Simulation, prices: Sequence[float] | np.ndarra
     """Acceptability curves over the outcome price (DKK per outcome): for each price, the probability that
     the commissioner saves (NPV > 0) and that the investor earns at least its required return (NPV >= 0).
 
-    ``source`` is a :class:`~sibmodel.simulate.Simulation` (its sampled inputs are reused, at most
+    ``source`` is a :class:`~sibmodel.montecarlo.Simulation` (its sampled inputs are reused, at most
     ``max_draws`` of them) or a case (then ``draws`` are simulated with ``seed``). The same draws serve every
     price, so the commissioner's curve never rises and the investor's never falls with the price.
     """
-    from .simulate import Simulation, run, sample_inputs
+    from .montecarlo import Simulation, run, sample_inputs
 
     prices = np.asarray(prices, dtype=float)
     if prices.ndim != 1 or prices.size == 0 or not np.all(np.isfinite(prices)) or np.any(prices < 0):

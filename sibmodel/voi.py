@@ -18,7 +18,7 @@ import pandas as pd
 from .errors import CaseError, Problem
 
 if TYPE_CHECKING:
-    from .simulate import Simulation
+    from .montecarlo import Simulation
 
 #: Default input groups: name -> regular expression on the dotted input path.
 GROUPS: dict[str, str] = {

@@ -23,7 +23,7 @@ def test_spreads_become_beta_distributions_around_the_current_values():
 
 def test_panel_shows_the_engines_probabilities_and_marks_them_stale():
     assert available()  # the engine is part of the package
-    from sibmodel.simulate import simulate
+    from sibmodel.montecarlo import simulate
 
     app = App("en", "?template=family_violence&contract.investor_share=0.5")
     panel = app.uncertainty

@@ -216,7 +216,7 @@ def test_cli_export_bad_input_exits_2_with_one_message(tmp_path, capsys, args, m
 
 def test_simulation_sheet_holds_the_monte_carlo_summary(tmp_path):
     from sibmodel.cli import main
-    from sibmodel.simulate import simulate
+    from sibmodel.montecarlo import simulate
 
     case = CASES["family_violence"].update({"outcome.baseline_rate": {"dist": "beta", "mean": 0.6, "sd": 0.05}})
     path = tmp_path / "case.yaml"

@@ -1,4 +1,4 @@
-"""The optional uncertainty panel: shown in full only where :mod:`sibmodel.simulate` is installed.
+"""The optional uncertainty panel: shown in full only where :mod:`sibmodel.montecarlo` is installed.
 
 The engine is imported lazily, on the first run, so a page that does not use it pays nothing. The user gives
 the spread (standard deviation) of the effect and the baseline rate; the panel turns them into beta
@@ -28,9 +28,9 @@ MAX_DRAWS = 20000
 
 
 def available() -> bool:
-    """True if the uncertainty engine (``sibmodel.simulate``) is installed."""
+    """True if the uncertainty engine (``sibmodel.montecarlo``) is installed."""
     try:
-        return importlib.util.find_spec("sibmodel.simulate") is not None
+        return importlib.util.find_spec("sibmodel.montecarlo") is not None
     except (ImportError, ValueError):
         return False
 
@@ -99,7 +99,7 @@ class Panel:
 
     def _run(self) -> None:
         lang = self.app.lang
-        simulate = importlib.import_module("sibmodel.simulate")
+        simulate = importlib.import_module("sibmodel.montecarlo")
         case = uncertain_case(self.app.session.case, float(self.sd_effect.value), float(self.sd_baseline.value))
         draws = int(min(max(int(self.draws.value), 100), MAX_DRAWS))
         try:
@@ -122,7 +122,7 @@ def render(sim: Any, case, lang: str) -> list[str]:
 
     parts = []
     probs = probabilities(sim)
-    labels = getattr(importlib.import_module("sibmodel.simulate"), "PROB_LABELS", {})
+    labels = getattr(importlib.import_module("sibmodel.montecarlo"), "PROB_LABELS", {})
     if probs:
         names = [labels[k][0 if lang == "da" else 1] if k in labels else k for k in probs]
         parts.append(bar_chart(t("u_prob", lang), "probabilities", names, list(probs.values()), lang))
