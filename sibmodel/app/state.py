@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from ..case import Case, load_case
+from ..costs import resolve_costs
 from ..errors import CaseError, Problem
 from ..model import Result, evaluate
 from .inputs import KINDS, parse_value
@@ -69,7 +70,10 @@ def case_from_upload(name: str, content: bytes) -> Case:
     except UnicodeDecodeError:
         raise CaseError(Problem("upload", name, "the file is not UTF-8 text (a case file is YAML)")) from None
     case = Case.from_yaml(text, source=name)
-    evaluate(case)  # refuses unknown catalogue keys and price years with their field paths
+    try:
+        resolve_costs(case)  # refuses unknown catalogue keys and price years with their field paths
+    except CaseError as exc:
+        raise CaseError(exc.problems, name) from None
     return case
 
 
@@ -161,7 +165,7 @@ def apply_changes(case: Case, changes: dict[str, Any]) -> tuple[Case, list[Probl
     for path, value in changes.items():
         try:
             candidate = case.update({path: value})
-            evaluate(candidate)
+            resolve_costs(candidate)  # what evaluate() could still refuse: catalogue keys, price years
         except CaseError as exc:
             problems.extend(exc.problems)
             continue
