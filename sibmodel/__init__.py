@@ -6,7 +6,7 @@ the investor, the price corridor, and the investor's returns.
 from .case import HOLDERS, Case, case_schema, load_case
 from .costs import Catalogue, PriceIndex, UnitCost, catalogue, price_index, resolve_costs, unit_costs
 from .discount import SCHEDULES, discount_factors, rates
-from .errors import CaseError, Problem
+from .errors import ArgumentError, CaseError, Problem, SibmodelError
 from .model import Result, evaluate
 from .pricing import irr
 from . import evidence  # statsmodels is imported only when an estimate is made
@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 __all__ += [
-    "HOLDERS", "SCHEDULES", "Case", "CaseError", "Catalogue", "PriceIndex", "Problem", "Result", "UnitCost",
+    "ArgumentError", "HOLDERS", "SCHEDULES", "Case", "CaseError", "SibmodelError", "Catalogue", "PriceIndex", "Problem", "Result", "UnitCost",
     "case_schema", "catalogue", "discount_factors", "evaluate", "irr", "load_case", "price_index", "rates",
     "resolve_costs", "unit_costs",
 ]
