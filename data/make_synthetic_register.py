@@ -18,11 +18,7 @@ Run ``python data/make_synthetic_register.py`` from the repository root. It writ
    ``rate`` = repeat_stays / referred. The true rate follows a random walk with drift (RATE_START, RATE_DRIFT
    per year, RATE_STEP_SD); ``referred`` grows by REFERRED_GROWTH a year around REFERRED_START; repeat stays
    are binomial.
-4. ``data/studies/<area>_illustrative.csv``: ILLUSTRATIVE "STUDIES" (NOT PUBLISHED STUDIES) for each
-   programme area in ``AREAS`` (family_violence, homelessness_housing_first, youth_education_employment), with
-   2x2 counts drawn from a random-effects model: true pooled risk ratio ``rr`` of the costly outcome, between-
-   study SD ``tau`` of the log risk ratio, control risk ``p0`` and ``k`` studies. They exist to show the
-   workflow; replace them with real trials before a decision rests on them.
+Real study sets for the meta-analysis are in ``data/studies/`` (published trials, each row with its source).
 """
 from __future__ import annotations
 
@@ -50,13 +46,6 @@ COVARIATES = {
 }
 RATE_START, RATE_DRIFT, RATE_STEP_SD = 0.62, -0.004, 0.012
 REFERRED_START, REFERRED_GROWTH = 220, 6
-STUDIES_RR, STUDIES_TAU, STUDIES_P0 = 0.75, 0.15, 0.5   # family_violence (kept for the first file's draws)
-AREAS = {  # area: true RR of the costly outcome, tau of log RR, control risk, number of studies (all invented)
-    "family_violence": {"rr": STUDIES_RR, "tau": STUDIES_TAU, "p0": STUDIES_P0, "k": 6},
-    "homelessness_housing_first": {"rr": 0.6, "tau": 0.2, "p0": 0.6, "k": 5},
-    "youth_education_employment": {"rr": 0.85, "tau": 0.1, "p0": 0.65, "k": 7},
-}
-
 ROOT = Path(__file__).resolve().parent
 
 
@@ -91,24 +80,6 @@ def shelter_history(rng: np.random.Generator) -> pd.DataFrame:
                          "source": f"SYNTHETIC: data/make_synthetic_register.py seed {SEED}"})
 
 
-def illustrative_studies(rng: np.random.Generator, area: str = "family_violence") -> pd.DataFrame:
-    t = AREAS[area]
-    k = t["k"]
-    n_arm = rng.integers(60, 400, size=k)
-    log_rr = np.log(t["rr"]) + rng.normal(0, t["tau"], k)
-    p_c = np.clip(t["p0"] + rng.normal(0, 0.05, k), 0.2, 0.8)
-    p_t = np.clip(p_c * np.exp(log_rr), 0.01, 0.99)
-    return pd.DataFrame({
-        "study": [f"Illustrative study {chr(65 + i)}" for i in range(k)],
-        "year": 2010 + np.arange(k) * 2,
-        "treated_events": rng.binomial(n_arm, p_t), "treated_n": n_arm,
-        "control_events": rng.binomial(n_arm, p_c), "control_n": n_arm,
-        "source": ["ILLUSTRATIVE, NOT A PUBLISHED STUDY: synthetic counts made by data/make_synthetic_register.py "
-                     f"(true RR {t['rr']}, tau {t['tau']})"] * k,
-        "url": [""] * k,
-    })
-
-
 def main() -> None:
     rng = np.random.default_rng(SEED)
     out = ROOT / "synthetic"
@@ -118,8 +89,6 @@ def main() -> None:
         {"synthetic": True, "seed": SEED, "n": N_PEOPLE, "coefficients": TRUTH, "covariates": COVARIATES,
          "outcome": "violence continues within two years (1) or not (0)"}, indent=2) + "\n", encoding="utf-8")
     shelter_history(rng).to_csv(out / "shelter_history.csv", index=False)
-    for area in AREAS:  # family_violence first: its draws follow the shelter history, as before
-        illustrative_studies(rng, area).to_csv(ROOT / "studies" / f"{area}_illustrative.csv", index=False)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """The unit-cost catalogue (``data/unit_costs.csv``) and price-year conversion (``data/price_index.csv``).
 
-Every catalogue row carries its amount, unit, price year, budget holder, basis and source. A case refers to a
-row by key; amounts move to the case's price year through the net price index, or the tool refuses.
+Every catalogue row carries its amount, unit, price year, budget holder, basis, source and the price index it
+moves with (``index``: the net price index, the general price and wage (PL) index, or the satsregulering for
+benefits). A case refers to a row by key; amounts move to the case's price year with the row's index, or the
+tool refuses.
 """
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import csv
 import difflib
 import math
 import os
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -25,7 +28,16 @@ from .errors import CaseError, Problem
 #: Where data files live: ``$SIBMODEL_DATA`` or the repository's ``data/``.
 DATA_DIR = Path(os.environ.get("SIBMODEL_DATA", Path(__file__).resolve().parents[1] / "data"))
 
-BASES = ("gross", "net_of_refund", "welfare_economic")
+BASES = ("gross", "net_of_refund", "welfare_economic", "public_total")
+#: The index a row moves with when it names none (and the series ``price_index()`` returns by default).
+DEFAULT_SERIES = "nettoprisindeks"
+_SERIES_NAME = re.compile(r"[a-z][a-z0-9_]*")
+#: The price indices of ``data/price_index.csv`` and what each is for (Danish budget practice).
+INDEX_SERIES = {
+    "nettoprisindeks": "Danmarks Statistik's net price index: goods and services bought (SØM's default)",
+    "pl_generel": "Økonomistyrelsen's general price and wage (PL) index: wage-heavy public services",
+    "satsregulering": "the satsreguleringsprocent: benefits and other transfers regulated by it",
+}
 #: What a row is: a unit cost (price of one unit of a service or benefit) or an average saving/gain per person
 #: measured by a study (not a price: use it only where the case counts that saving once).
 KINDS = ("unit_cost", "saving")
@@ -47,12 +59,14 @@ class UnitCost(BaseModel):
     unit: str = Field(min_length=1, description="per day, per month, per year, per contact, ...")
     price_year: int = Field(ge=1900, le=2200)
     holder: Literal["kommune", "region", "stat"]
-    basis: Literal["gross", "net_of_refund", "welfare_economic"]
+    basis: Literal["gross", "net_of_refund", "welfare_economic", "public_total"]
     area: str = Field(min_length=1)
     source: str = Field(min_length=1)
     url: str = ""
     note: str = ""
     kind: Literal["unit_cost", "saving"] = "unit_cost"
+    index: str = Field(DEFAULT_SERIES, pattern=r"^[a-z][a-z0-9_]*$",
+                       description="The price index (series of data/price_index.csv) the amount moves with")
     assumption: str = Field("", description="What in this row is assumed rather than read from the source (empty: nothing)")
 
 
@@ -78,6 +92,8 @@ class Catalogue:
             raw = {k: (v or "").strip() for k, v in raw.items() if k is not None}
             if not raw.get("kind"):
                 raw.pop("kind", None)  # optional column: a unit cost unless it says otherwise
+            if not raw.get("index"):
+                raw.pop("index", None)  # optional column: the net price index unless the row names another
             try:
                 row = UnitCost.model_validate(raw)
             except ValidationError as exc:
@@ -122,20 +138,36 @@ class PriceYearError(CaseError, KeyError):
 
 
 class PriceIndex:
-    """An annual price index (Danmarks Statistik's nettoprisindeks, annual means) that moves amounts between
-    price years: ``amount_to = amount_from * index[to_year] / index[from_year]`` (real terms, same currency)."""
+    """An annual price index that moves amounts between price years:
+    ``amount_to = amount_from * index[to_year] / index[from_year]`` (real terms, same currency).
 
-    def __init__(self, values: dict[int, float], name: str = "nettoprisindeks", sources: dict[int, str] | None = None):
+    Read from ``data/price_index.csv``, the object is the default series (the net price index) and holds every
+    series of the file in ``series``; ``factor``/``convert`` take ``series=`` to use another (a catalogue row's
+    ``index``). ``status`` marks each year's value as published, forecast (a ministry's estimate) or derived.
+    """
+
+    def __init__(self, values: dict[int, float], name: str = DEFAULT_SERIES, sources: dict[int, str] | None = None,
+                 status: dict[int, str] | None = None, series: dict[str, PriceIndex] | None = None):
         self.values = dict(sorted(values.items()))
         self.name = name
         self.sources = dict(sources or {})
+        self.status = dict(status or {})
         self._exact = {y: Fraction(str(v)) for y, v in self.values.items()}
+        self.series: dict[str, PriceIndex] = dict(series or {})
+        self.series.setdefault(name, self)
 
     @classmethod
     def read(cls, path: str | Path) -> PriceIndex:
+        """All series of a price-index CSV (columns series, year, index, source, ...; no ``series`` column: one
+        series, the net price index). Returns the net price index (or the file's first series) with every series
+        in ``.series``."""
         path = Path(path)
-        values, sources, problems = {}, {}, []
+        found: dict[str, dict[str, dict[int, object]]] = {}
+        problems = []
         for line, raw in enumerate(_read_csv(path), start=2):
+            name = (raw.get("series") or "").strip()
+            if not _SERIES_NAME.fullmatch(name):  # empty, or a description (files before named series): net prices
+                name = DEFAULT_SERIES
             try:
                 year, value = int(raw["year"]), float(raw["index"])
                 if not (value > 0 and math.isfinite(value)):
@@ -143,15 +175,33 @@ class PriceIndex:
             except (KeyError, TypeError, ValueError):
                 problems.append(Problem(f"line {line}", dict(raw), "needs an integer year and a positive index value"))
                 continue
+            d = found.setdefault(name, {"values": {}, "sources": {}, "status": {}})
             if not (raw.get("source") or "").strip():
                 problems.append(Problem(f"line {line}.source", "", "every index value needs its source"))
-            if year in values:
-                problems.append(Problem(f"line {line}.year", year, "duplicate year"))
-            values[year] = value
-            sources[year] = (raw.get("source") or "").strip()
+            if year in d["values"]:
+                problems.append(Problem(f"line {line}.year", year, f"duplicate year in series {name!r}"))
+            d["values"][year] = value
+            d["sources"][year] = (raw.get("source") or "").strip()
+            d["status"][year] = (raw.get("status") or "published").strip()
         if problems:
             raise CaseError(problems, str(path))
-        return cls(values, sources=sources)
+        if not found:
+            raise CaseError(Problem("", str(path), "the price-index file has no values"))
+        all_series = {name: cls(d["values"], name, d["sources"], d["status"]) for name, d in found.items()}
+        main = all_series.get(DEFAULT_SERIES) or next(iter(all_series.values()))
+        for s in all_series.values():
+            s.series = all_series
+        return main
+
+    def get(self, series: str | None = None) -> PriceIndex:
+        """The series named ``series`` (default: this one); refuses a name the file does not hold."""
+        if series is None or series == self.name:
+            return self
+        try:
+            return self.series[series]
+        except KeyError:
+            raise PriceYearError(Problem("index", series, f"no price index of that name in data/price_index.csv; "
+                                                          f"allowed: {', '.join(sorted(self.series))}")) from None
 
     @property
     def years(self) -> tuple[int, int]:
@@ -170,46 +220,55 @@ class PriceIndex:
                 f"the {self.name} has no value for {', '.join(map(str, missing))} (data/price_index.csv covers "
                 f"{lo}-{hi}); add the year with its source, or give the amount in a covered price year"))
 
-    def factor(self, from_year: int, to_year: int) -> float:
-        """Multiply an amount in ``from_year`` prices by this to get ``to_year`` prices.
+    def factor(self, from_year: int, to_year: int, series: str | None = None) -> float:
+        """Multiply an amount in ``from_year`` prices by this to get ``to_year`` prices (with ``series``).
 
-        Raises :class:`PriceYearError` (a ``CaseError`` and a ``KeyError``) for a year the index lacks.
+        Raises :class:`PriceYearError` (a ``CaseError`` and a ``KeyError``) for a year or series the file lacks.
         """
+        idx = self.get(series)
         if from_year == to_year:
             return 1.0
-        self._check(from_year, to_year)
-        return self.values[to_year] / self.values[from_year]
+        idx._check(from_year, to_year)
+        return idx.values[to_year] / idx.values[from_year]
 
-    def convert(self, amount: float | np.ndarray | Fraction, from_year: int, to_year: int) -> float | np.ndarray | Fraction:
-        """``amount`` (DKK in ``from_year`` prices) expressed in ``to_year`` prices.
+    def convert(self, amount: float | np.ndarray | Fraction, from_year: int, to_year: int,
+                series: str | None = None) -> float | np.ndarray | Fraction:
+        """``amount`` (DKK in ``from_year`` prices) expressed in ``to_year`` prices, with ``series``.
 
         Floats and arrays are multiplied by the index ratio (``amount * I[to] / I[from]``); a ``Fraction`` is
         converted exactly, so ``convert(convert(x, a, b), b, a) == x`` holds to the last digit.
         """
+        idx = self.get(series)
         if from_year == to_year:
             return amount
-        self._check(from_year, to_year)
+        idx._check(from_year, to_year)
         if isinstance(amount, Fraction):
-            return amount * self._exact[to_year] / self._exact[from_year]
-        return amount * self.values[to_year] / self.values[from_year]
+            return amount * idx._exact[to_year] / idx._exact[from_year]
+        return amount * idx.values[to_year] / idx.values[from_year]
 
     def frame(self) -> pd.DataFrame:
-        """The index as a DataFrame (year, index, source), indexed by year."""
+        """This series as a DataFrame (year, index, status, source), indexed by year."""
         return pd.DataFrame({"index": list(self.values.values()),
+                             "status": [self.status.get(y, "published") for y in self.values],
                              "source": [self.sources.get(y, "") for y in self.values]},
                             index=pd.Index(list(self.values), name="year"))
 
+    def frames(self) -> pd.DataFrame:
+        """Every series in one DataFrame (series, year, index, status, source)."""
+        return pd.concat({name: s.frame() for name, s in self.series.items()}, names=["series"]).reset_index()
+
 
 def convert(amount: float | np.ndarray | Fraction, from_year: int, to_year: int,
-            index: PriceIndex | None = None) -> float | np.ndarray | Fraction:
-    """Move an amount between price years with the net price index (``data/price_index.csv``).
+            index: PriceIndex | None = None, series: str | None = None) -> float | np.ndarray | Fraction:
+    """Move an amount between price years with a price index of ``data/price_index.csv`` (default: the net price
+    index; ``series="pl_generel"`` or ``"satsregulering"`` for the others).
 
     >>> round(convert(1000.0, 2019, 2023))   # 1,000 DKK in 2019 prices, in 2023 prices
     1140
 
-    Raises :class:`PriceYearError` (a :class:`CaseError`) for a year the index does not cover.
+    Raises :class:`PriceYearError` (a :class:`CaseError`) for a year or series the index does not cover.
     """
-    return (index or price_index()).convert(amount, int(from_year), int(to_year))
+    return (index or price_index()).convert(amount, int(from_year), int(to_year), series)
 
 
 @lru_cache(maxsize=4)
@@ -229,7 +288,8 @@ def catalogue(path: str | Path | None = None) -> Catalogue:
 
 
 def price_index(path: str | Path | None = None) -> PriceIndex:
-    """The net price index (default ``data/price_index.csv``), cached until the file changes."""
+    """The price indices (default ``data/price_index.csv``), cached until the file changes: the net price index,
+    with every series in ``.series``."""
     p = Path(path) if path else DATA_DIR / "price_index.csv"
     return _index(str(p), p.stat().st_mtime if p.exists() else 0.0)
 
@@ -240,8 +300,9 @@ def unit_costs(area: str | None = None, holder: str | None = None, *, kind: str 
 
     Filters: programme ``area`` (e.g. ``"family_violence"``; rows of area ``"general"`` serve every area and are
     included with any area), budget ``holder`` (kommune, region, stat) and ``kind`` (unit_cost, saving).
-    With ``price_year`` a column ``amount_<year>`` gives every amount moved to that year with the net price
-    index (NaN where the row's own price year is not covered; see ``indexable``).
+    With ``price_year`` a column ``amount_<year>`` gives every amount moved to that year with the row's own
+    price index (column ``index``; NaN where that index does not cover the row's year or ``price_year``; see
+    ``indexable``).
     """
     df = catalogue().frame()
     if area is not None:
@@ -259,12 +320,15 @@ def unit_costs(area: str | None = None, holder: str | None = None, *, kind: str 
         df = df[df["kind"] == kind]
     if price_year is not None:
         index = price_index()
-        index._check(int(price_year))
+        py = int(price_year)
+        if not any(py in s for s in index.series.values()):
+            index._check(py)
         df = df.copy()
-        df["indexable"] = df["price_year"].isin(list(index.values))
-        df[f"amount_{int(price_year)}"] = [
-            index.convert(a, int(y), int(price_year)) if ok else np.nan
-            for a, y, ok in zip(df["amount"], df["price_year"], df["indexable"])
+        df["indexable"] = [s in index.series and int(y) in index.series[s] and py in index.series[s]
+                           for s, y in zip(df["index"], df["price_year"])]
+        df[f"amount_{py}"] = [
+            index.convert(a, int(y), py, s) if ok else np.nan
+            for a, y, s, ok in zip(df["amount"], df["price_year"], df["index"], df["indexable"])
         ]
     return df
 
@@ -309,11 +373,11 @@ def resolve_costs(case: Case, cat: Catalogue | None = None, index: PriceIndex | 
             amount = c.amount
         else:
             try:
-                amount = row.amount * (index or price_index()).factor(row.price_year, case.price_year)
+                amount = row.amount * (index or price_index()).factor(row.price_year, case.price_year, row.index)
             except KeyError as exc:
                 why = exc.problems[0].message if isinstance(exc, CaseError) else exc.args[0]
                 problems.append(Problem(f"costs_per_case.{i}.item", c.item,
-                                        f"price year {row.price_year} -> {case.price_year}: {why}"))
+                                        f"price year {row.price_year} -> {case.price_year} ({row.index}): {why}"))
                 continue
         items.append(ResolvedItem(c.item, c.label or row.label_da, c.label or row.label_en, row.holder,
                                   amount, c.cashable, q, row.source))
