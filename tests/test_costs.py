@@ -15,7 +15,9 @@ from sibmodel import Case, CaseError, evaluate
 from sibmodel.costs import Catalogue, PriceIndex, PriceYearError, convert, unit_costs
 from tests.conftest import BASE, ROOT
 
-RAW_INDEX = pd.read_csv(ROOT / "data" / "price_index.csv").set_index("year")["index"]
+_RAW = pd.read_csv(ROOT / "data" / "price_index.csv")
+SERIES = {name: g.set_index("year")["index"] for name, g in _RAW.groupby("series")}
+RAW_INDEX = SERIES["nettoprisindeks"]  # the default series
 RAW_COSTS = pd.read_csv(ROOT / "data" / "unit_costs.csv").set_index("key")
 YEARS = st.sampled_from(sorted(RAW_INDEX.index))
 
@@ -72,12 +74,16 @@ def test_unit_costs_filters_by_area_holder_and_kind():
     assert len(unit_costs()) == len(RAW_COSTS)
 
 
-def test_unit_costs_in_one_price_year():
+def test_unit_costs_in_one_price_year_move_with_each_rows_index():
     df = unit_costs(price_year=2023)
-    row = df.loc["placement_foster_family_year_kommune"]
-    assert row["amount_2023"] == pytest.approx(470_000 * 118.0 / 103.5, rel=1e-12)
-    old = df.loc["cti_gain_year1_s110_kommune"]  # 2012 prices: outside the index
-    assert not old["indexable"] and np.isnan(old["amount_2023"])
+    pl, sats = SERIES["pl_generel"], SERIES["satsregulering"]
+    row = df.loc["placement_foster_family_year_kommune"]  # a service: the PL index
+    assert row["index"] == "pl_generel"
+    assert row["amount_2023"] == pytest.approx(470_000 * pl[2023] / pl[2019], rel=1e-12)
+    benefit = df.loc["kontanthjaelp_boernetillaeg_kommune"]  # a benefit in 2025 rates: the satsregulering
+    assert benefit["amount_2023"] == pytest.approx(benefit["amount"] * sats[2023] / sats[2025], rel=1e-12)
+    early = unit_costs(price_year=2019).loc["kontanthjaelp_boernetillaeg_kommune"]  # satsregulering starts 2021
+    assert not early["indexable"] and np.isnan(early["amount_2019"])
     with pytest.raises(CaseError, match="price_year = 2031"):
         unit_costs(price_year=2031)
 
@@ -125,18 +131,52 @@ def test_a_case_gets_catalogue_amounts_in_its_own_price_year():
                 costs_per_case=[{"item": "placement_foster_family_year_kommune", "quantity": 1},
                                 {"item": "shelter_day_kolding_2023_stat", "quantity": 10}])
     items = evaluate(Case.from_dict(data)).items.set_index("key")
-    assert items.loc["placement_foster_family_year_kommune", "unit_cost"] == pytest.approx(470_000 * 105.4 / 103.5)
-    assert items.loc["shelter_day_kolding_2023_stat", "unit_cost"] == pytest.approx(1274 * 105.4 / 118.0)
+    pl = SERIES["pl_generel"]
+    assert items.loc["placement_foster_family_year_kommune", "unit_cost"] == pytest.approx(470_000 * pl[2021] / pl[2019])
+    assert items.loc["shelter_day_kolding_2023_stat", "unit_cost"] == pytest.approx(1274 * pl[2021] / pl[2023])
     assert items.loc["shelter_day_kolding_2023_stat", "holder"] == "stat"
 
 
 def test_a_case_in_a_year_without_index_is_refused():
-    data = dict(BASE, price_year=2024, costs_per_case=[{"item": "prison_day_average_stat", "quantity": 1}])
+    data = dict(BASE, price_year=2026, costs_per_case=[{"item": "prison_day_average_stat", "quantity": 1}])
     with pytest.raises(CaseError) as err:
         evaluate(Case.from_dict(data))
     p = err.value.problems[0]
     assert p.path == "costs_per_case.0.item" and p.value == "prison_day_average_stat"
-    assert "2015 -> 2024" in p.message and "covers 2015-2023" in p.message
+    assert "2015 -> 2026 (pl_generel)" in p.message and "covers 2010-2025" in p.message
+
+
+def test_a_benefit_before_its_index_starts_is_refused_naming_the_index():
+    data = dict(BASE, price_year=2019, costs_per_case=[{"item": "kontanthjaelp_boernetillaeg_kommune", "quantity": 1}])
+    with pytest.raises(CaseError) as err:
+        evaluate(Case.from_dict(data))
+    p = err.value.problems[0]
+    assert "(satsregulering)" in p.message and "no value for 2019" in p.message and "covers 2021-2025" in p.message
+
+
+def test_series_convert_by_their_own_values_and_an_unknown_series_is_refused():
+    pl = SERIES["pl_generel"]
+    assert convert(1000.0, 2019, 2025, series="pl_generel") == pytest.approx(1000.0 * pl[2025] / pl[2019], rel=1e-12)
+    assert sibmodel.price_index().factor(2024, 2025, "satsregulering") == pytest.approx(1.036, rel=1e-7)
+    with pytest.raises(CaseError, match=r"index = 'kl_pl'.*allowed: nettoprisindeks, pl_generel, satsregulering"):
+        convert(1.0, 2020, 2021, series="kl_pl")
+
+
+def test_a_catalogue_row_with_an_index_the_file_lacks_is_refused(tmp_path):
+    rows = [dict(RAW_COSTS.reset_index().iloc[0].to_dict(), index="kl_pl")]
+    cat = Catalogue.read(_write(tmp_path, rows))
+    data = dict(BASE, price_year=2024, costs_per_case=[{"item": rows[0]["key"], "quantity": 1}])
+    with pytest.raises(CaseError) as err:
+        evaluate(Case.from_dict(data), catalogue=cat)
+    assert "kl_pl" in err.value.problems[0].message and err.value.problems[0].path == "costs_per_case.0.item"
+
+
+def test_an_index_file_without_series_is_the_net_price_index(tmp_path):
+    path = tmp_path / "i.csv"
+    path.write_text("year,index,series,source\n2015,100,nettoprisindeks (annual mean),DST\n2016,100.5,x y,DST\n",
+                    encoding="utf-8")
+    idx = PriceIndex.read(path)
+    assert idx.name == "nettoprisindeks" and list(idx.series) == ["nettoprisindeks"] and idx.factor(2015, 2016) == 1.005
 
 
 def test_exact_conversion_uses_the_csv_digits():

@@ -1,5 +1,5 @@
-"""Schema checks of the data files, read with the csv module (independently of sibmodel's loader), and the
-generated data page."""
+"""Schema checks of the data files, read with the csv module (independently of sibmodel's loader), the price
+indices checked against their published figures, and the generated data page."""
 from __future__ import annotations
 
 import csv
@@ -24,11 +24,15 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 COSTS = _rows("unit_costs.csv")
 INDEX = _rows("price_index.csv")
+SERIES: dict[str, dict[int, float]] = {}
+for _r in INDEX:
+    SERIES.setdefault(_r["series"], {})[int(_r["year"])] = float(_r["index"])
+BASES = {"gross", "net_of_refund", "welfare_economic", "public_total"}
 
 
 def test_catalogue_has_the_columns_the_issue_asks_for():
     required = {"key", "label_da", "label_en", "amount", "currency", "unit", "price_year", "holder", "basis",
-                "area", "source", "url", "note", "kind", "assumption"}
+                "area", "source", "url", "note", "kind", "index", "assumption"}
     assert required <= set(COSTS[0])
 
 
@@ -48,7 +52,7 @@ def test_every_row_is_complete_and_valid():
             bad.append((line, "price_year", r["price_year"]))
         if r["holder"] not in HOLDERS:
             bad.append((line, "holder", r["holder"]))
-        if r["basis"] not in {"gross", "net_of_refund", "welfare_economic"}:
+        if r["basis"] not in BASES:
             bad.append((line, "basis", r["basis"]))
         if r["area"] not in AREAS:
             bad.append((line, "area", r["area"]))
@@ -65,7 +69,7 @@ def test_keys_are_unique():
 
 
 def test_coverage_of_areas_and_holders():
-    assert len(COSTS) >= 40
+    assert len(COSTS) >= 80
     assert {r["holder"] for r in COSTS} == HOLDERS
     per_area = Counter(r["area"] for r in COSTS)
     for area in ("family_violence", "youth_education_employment", "homelessness"):
@@ -103,12 +107,60 @@ def test_split_pairs_agree_on_year_unit_and_source():
         assert (ra["price_year"], ra["unit"], ra["url"]) == (rb["price_year"], rb["unit"], rb["url"]), a
 
 
-def test_price_index_is_sourced_consecutive_and_based_2015():
-    years = [int(r["year"]) for r in INDEX]
-    assert years == list(range(years[0], years[-1] + 1))
-    assert all(r["source"].strip() and r["url"].startswith("https://") for r in INDEX)
-    assert all(float(r["index"]) > 0 for r in INDEX)
-    assert float(next(r["index"] for r in INDEX if r["year"] == "2015")) == 100.0
+def test_every_row_names_an_index_that_covers_its_price_year_and_the_newest_year():
+    bad = [(r["key"], r["index"], r["price_year"]) for r in COSTS
+           if r["index"] not in SERIES or int(r["price_year"]) not in SERIES[r["index"]]]
+    assert bad == []
+    # benefits move with the satsregulering, services with the PL index (Danish budget practice)
+    kinds = {r["key"]: r["index"] for r in COSTS}
+    assert all(i == "satsregulering" for k, i in kinds.items()
+               if k.startswith(("uddannelseshjaelp", "kontanthjaelp", "foertidspension", "ressourceforloeb")))
+    assert kinds["placement_foster_family_year_kommune"] == kinds["prison_day_average_stat"] == "pl_generel"
+
+
+def test_each_price_index_is_sourced_consecutive_and_typed():
+    assert set(SERIES) == {"nettoprisindeks", "pl_generel", "satsregulering"}
+    for name, values in SERIES.items():
+        years = sorted(values)
+        assert years == list(range(years[0], years[-1] + 1)), name
+        assert all(v > 0 for v in values.values()), name
+    assert all(r["source"].strip() and r["url"].startswith(("https://", "http://")) for r in INDEX)
+    assert {r["status"] for r in INDEX} <= {"published", "forecast", "derived"}
+    assert SERIES["nettoprisindeks"][2015] == SERIES["pl_generel"][2015] == 100.0
+    assert max(SERIES["pl_generel"]) >= 2025 and max(SERIES["satsregulering"]) >= 2025
+
+
+# Økonomistyrelsen, Fastprisberegninger: generel pris- og lønstigning, annual % (2024-25: June 2024 estimates).
+PL_GROWTH = {2011: 1.3, 2012: 1.6, 2013: 0.5, 2014: 0.4, 2015: 0.5, 2016: 0.5, 2017: 1.2, 2018: 1.9, 2019: 1.3,
+             2020: 1.1, 2021: 1.2, 2022: 4.3, 2023: 2.5, 2024: 4.0, 2025: 2.8}
+# Satsreguleringsprocent by finance year (Økonomistyrelsen, pris- og lønforudsætninger; 2024 derived from rates).
+SATS_GROWTH = {2022: 1.2, 2023: 2.7, 2024: (12326 / 11944 - 1) * 100, 2025: 3.6}
+
+
+def test_pl_and_satsregulering_chain_the_published_growth_rates():
+    pl = SERIES["pl_generel"]
+    for year, growth in PL_GROWTH.items():
+        assert pl[year] / pl[year - 1] == pytest.approx(1 + growth / 100, rel=1e-6), year
+    sats = SERIES["satsregulering"]
+    for year, growth in SATS_GROWTH.items():
+        assert sats[year] / sats[year - 1] == pytest.approx(1 + growth / 100, rel=1e-6), year
+    # 2021-2023 the indices part by several points: net prices +12 % (annual means), PL +6.9 %, sats +3.9 %.
+    net = SERIES["nettoprisindeks"]
+    moves = [net[2023] / net[2021], pl[2023] / pl[2021], sats[2023] / sats[2021]]
+    assert moves == pytest.approx([118.0 / 105.4, 1.043 * 1.025, 1.012 * 1.027], rel=1e-6)
+
+
+def test_the_2025_benefit_supplements_are_the_2024_agreement_amounts_regulated_by_the_2025_satsregulering():
+    """Kalundborg's 2025 rates = the reform agreement's 2024-level amounts x 1.036 (a check on the index and on
+    reading the grundsats row as 2024 level)."""
+    agreement_2024 = {"kontanthjaelp_boernetillaeg_kommune": 2687, "kontanthjaelp_tillaeg_enlig_forsoerger_kommune": 1581,
+                      "kontanthjaelp_tillaeg_enlig_ikke_forsoerger_kommune": 1054,
+                      "uddannelseshjaelp_aktivitetstillaeg_u25_udeboende_kommune": 1000}
+    by_key = {r["key"]: r for r in COSTS}
+    sats = SERIES["satsregulering"]
+    for key, amount in agreement_2024.items():
+        gross_2025 = float(by_key[key]["amount"]) / 0.8
+        assert gross_2025 == pytest.approx(round(amount * sats[2025] / sats[2024]), abs=0.5), key
 
 
 # Monthly nettoprisindeks (2015 = 100) as published on DST's subject page
@@ -126,24 +178,43 @@ DST_MONTHLY = {
 }
 
 
-def test_annual_index_is_the_mean_of_dst_monthly_values():
-    for r in INDEX:
+def test_annual_net_price_index_is_the_mean_of_dst_monthly_values():
+    for r in (r for r in INDEX if r["series"] == "nettoprisindeks"):
         months = DST_MONTHLY[int(r["year"])]
         assert len(months) == 12
         assert float(r["index"]) == pytest.approx(sum(months) / 12, abs=0.05), r["year"]
 
 
-def test_templates_use_only_indexable_rows():
-    """Every catalogue row a template uses has a price year the index covers (else the template would be refused)."""
+def test_templates_use_only_rows_their_price_year_can_reach():
+    """Every catalogue row a template uses has an index covering both its own year and the template's price year,
+    and the templates sit at the newest year those indices allow."""
     import yaml
 
-    years = {int(r["year"]) for r in INDEX}
     by_key = {r["key"]: r for r in COSTS}
     for path in sorted((ROOT / "templates").glob("*.yaml")):
         case = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for item in case.get("costs_per_case", []):
-            if "item" in item:
-                assert int(by_key[item["item"]]["price_year"]) in years, (path.name, item["item"])
+        items = [by_key[i["item"]] for i in case.get("costs_per_case", []) if "item" in i]
+        for row in items:
+            assert int(row["price_year"]) in SERIES[row["index"]], (path.name, row["key"])
+            assert case["price_year"] in SERIES[row["index"]], (path.name, row["key"])
+        if items:
+            assert case["price_year"] == min(max(SERIES[r["index"]]) for r in items), path.name
+
+
+def test_key_items_of_the_templates_are_few_assumptions_and_counted():
+    """The rows the three programme templates use; those still resting on an assumption are listed here, so a
+    new assumption in a key item fails this test until it is justified."""
+    import yaml
+
+    by_key = {r["key"]: r for r in COSTS}
+    assumed = set()
+    for name in ("family_violence", "homelessness_housing_first", "youth_education_employment"):
+        case = yaml.safe_load((ROOT / "templates" / f"{name}.yaml").read_text(encoding="utf-8"))
+        assumed |= {i["item"] for i in case["costs_per_case"] if "item" in i and by_key[i["item"]]["assumption"]}
+    assert assumed == {"shelter_day_kolding_2023_kommune", "shelter_day_kolding_2023_stat",
+                       "family_treatment_fft_course_kommune", "psychologist_session_referred_region",
+                       "shelter_s110_year_kommune", "shelter_s110_year_stat",
+                       "foertidspension_enlig_kommune", "foertidspension_enlig_stat"}
 
 
 def _page_module():
@@ -165,7 +236,7 @@ def test_data_page_lists_every_figure_with_its_source(tmp_path):
     for r in COSTS:
         row = next((line for line in text.splitlines() if line.startswith(f"| `{r['key']}` |")), None)
         assert row is not None, r["key"]
-        assert r["url"] in row and r["price_year"] in row and r["holder"] in row
+        assert r["url"] in row and r["price_year"] in row and r["holder"] in row and f"| {r['index']} |" in row
     # The page follows the data: a changed amount shows up in a regenerated page.
     mod = _page_module()
     rows = [dict(r) for r in COSTS]

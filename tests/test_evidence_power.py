@@ -123,7 +123,7 @@ def test_investor_risk_with_an_uncertain_effect_by_quadrature():
 def test_effect_from_a_meta_analysis():
     from sibmodel.evidence import load_studies, meta_analysis
 
-    m = meta_analysis(load_studies("family_violence_illustrative"))
+    m = meta_analysis(load_studies("homelessness_housing_first"))
     d = evaluation_design(baseline_rate=0.5, n_treated=300, effect=m)
     rr = m.relative_reduction(0.5)
     assert (d.effect_mean, d.effect_sd) == (rr.mean, rr.sd)

@@ -16,7 +16,8 @@ from tests.conftest import ROOT, TEMPLATES
 PROGRAMME = ["family_violence.yaml", "youth_education_employment.yaml", "homelessness_housing_first.yaml"]
 ALL = PROGRAMME + ["blank.yaml"]
 COSTS = pd.read_csv(ROOT / "data" / "unit_costs.csv").set_index("key")
-INDEX = pd.read_csv(ROOT / "data" / "price_index.csv").set_index("year")["index"]
+_RAW_INDEX = pd.read_csv(ROOT / "data" / "price_index.csv")
+INDEX = {name: g.set_index("year")["index"] for name, g in _RAW_INDEX.groupby("series")}  # one series per index
 
 
 def test_the_four_templates_exist():
@@ -59,7 +60,8 @@ def _independent_savings_per_case(data: dict) -> dict[str, float]:
     for c in data["costs_per_case"]:
         if "item" in c:
             row = COSTS.loc[c["item"]]
-            amount = c.get("amount", row["amount"] * INDEX[data["price_year"]] / INDEX[row["price_year"]])
+            ix = INDEX[row["index"]]  # each row moves with its own index
+            amount = c.get("amount", row["amount"] * ix[data["price_year"]] / ix[row["price_year"]])
             holder = row["holder"]
         else:
             amount, holder = c["amount"], c["holder"]
@@ -135,15 +137,17 @@ def test_an_unknown_field_is_refused_clearly(tmp_path):
 
 
 def test_a_price_year_without_index_is_refused_clearly(tmp_path):
-    path = _edited(tmp_path, "family_violence.yaml", "price_year: 2023", "price_year: 2026")
+    path = _edited(tmp_path, "family_violence.yaml", "price_year: 2025", "price_year: 2026")
     with pytest.raises(CaseError) as err:
         load_case(path)
-    assert all("covers 2015-2023" in p.message for p in err.value.problems)
+    assert all("pl_generel has no value for 2026" in p.message and "covers 2010-2025" in p.message
+               for p in err.value.problems)
     assert {p.path for p in err.value.problems} == {f"costs_per_case.{i}.item" for i in range(10)}
 
 
 def test_a_template_moved_to_an_earlier_price_year_scales_by_the_index(tmp_path):
-    """Every catalogue amount moves with the same index ratio, so S moves by exactly that ratio."""
-    s23 = evaluate(load_case(TEMPLATES / "homelessness_housing_first.yaml")).savings_per_case
-    s19 = evaluate(load_case(_edited(tmp_path, "homelessness_housing_first.yaml", "price_year: 2023", "price_year: 2019")))
-    assert s19.savings_per_case == pytest.approx(s23 * INDEX[2019] / INDEX[2023], rel=1e-12)
+    """Every catalogue amount of this template moves with the same index (PL), so S moves by exactly that ratio."""
+    s25 = evaluate(load_case(TEMPLATES / "homelessness_housing_first.yaml")).savings_per_case
+    s19 = evaluate(load_case(_edited(tmp_path, "homelessness_housing_first.yaml", "price_year: 2025", "price_year: 2019")))
+    pl = INDEX["pl_generel"]
+    assert s19.savings_per_case == pytest.approx(s25 * pl[2019] / pl[2025], rel=1e-12)
