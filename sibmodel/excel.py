@@ -315,16 +315,19 @@ class _Writer:
         # Price index sheet: the years the catalogue needs, each with its value.
         wi = self.wb.create_sheet(self.t["index"])
         self.layout.sheets["index"] = wi.title
-        wi.cell(row=1, column=1, value=f"Price index ({idx.name}); a catalogue amount moves to the case's price year by "
-                                         "index(case year) / index(catalogue year)").font = _BOLD
-        for i, h in enumerate(("year", "index"), start=1):
+        wi.cell(row=1, column=1, value="Price indices; a catalogue amount moves to the case's price year by its row's "
+                                         "index: index(case year) / index(catalogue year)").font = _BOLD
+        series = list(idx.series)  # one column per index (net prices, PL, satsregulering)
+        for i, h in enumerate(("year", *series), start=1):
             wi.cell(row=2, column=i, value=h).font = _BOLD
-        years = sorted(idx.values)
+        years = sorted({y for s_ in idx.series.values() for y in s_.values})
         for i, y in enumerate(years, start=3):
             wi.cell(row=i, column=1, value=y)
-            self.put(wi, i, 2, idx.values[y], kind="input")
-        index_range = _range(wi.title, 1, 3, 2, 2 + len(years)) if years else None
-        src = f"{idx.name}: see data/price_index.csv for the source of each value"
+            for j, name in enumerate(series, start=2):
+                if y in idx.series[name].values:
+                    self.put(wi, i, j, idx.series[name].values[y], kind="input")
+        index_range = _range(wi.title, 1, 3, 1 + len(series), 2 + len(years)) if years else None
+        src = "see data/price_index.csv for the source of each value"
         wi.cell(row=len(years) + 4, column=1, value=src)
         if index_range:
             self.name("price_index", index_range)
@@ -355,8 +358,9 @@ class _Writer:
                 if row.price_year == c.price_year:
                     self.put(ws, r, 6, f"={_ref('', 4, r)}", fmt=_MONEY)
                 else:
-                    self.put(ws, r, 6, f"={_ref('', 4, r)}*VLOOKUP(price_year,price_index,2,FALSE)"
-                                       f"/VLOOKUP({_ref('', 5, r)},price_index,2,FALSE)", fmt=_MONEY)
+                    ix_col = 2 + series.index(row.index)  # the row's own index column
+                    self.put(ws, r, 6, f"={_ref('', 4, r)}*VLOOKUP(price_year,price_index,{ix_col},FALSE)"
+                                       f"/VLOOKUP({_ref('', 5, r)},price_index,{ix_col},FALSE)", fmt=_MONEY)
                 ws.cell(row=r, column=9, value=row.basis)
                 ws.cell(row=r, column=10, value=row.unit)
                 ws.cell(row=r, column=11, value=row.source)

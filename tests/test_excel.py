@@ -73,13 +73,13 @@ EDITS = {
 
 def _catalogue_edit() -> tuple:
     """An auditor corrects the catalogue amount of the first cost item: the case gets the same amount moved to
-    its price year by the net price index (an explicit amount is in the case's price year)."""
+    its price year by the row's price index (an explicit amount is in the case's price year)."""
     case = CASES["family_violence"]
     i = next(i for i, c in enumerate(case.costs_per_case)  # an item whose amount the price index moves
              if c.item and c.amount is None and sibmodel.catalogue()[c.item].price_year != case.price_year)
     row = sibmodel.catalogue()[case.costs_per_case[i].item]
     new = row.amount * 1.5
-    moved = new * sibmodel.price_index().factor(row.price_year, case.price_year)
+    moved = new * sibmodel.price_index().factor(row.price_year, case.price_year, row.index)
     return ("family_violence", "item_catalogue_amount", new, {f"costs_per_case.{i}.amount": moved}, i)
 
 
