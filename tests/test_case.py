@@ -14,8 +14,8 @@ from tests.conftest import BASE, TEMPLATES, cases
 
 def test_loads_the_design_example_with_catalogue_items():
     case = load_case(TEMPLATES / "family_violence.yaml")
-    assert case.price_year == 2023 and case.contract.payers == ["kommune"]
-    assert case.outcome.p1 == pytest.approx(0.6 * 0.6)
+    assert case.price_year == 2025 and case.contract.payers == ["kommune"]
+    assert case.outcome.p1 == pytest.approx(0.6 * (1 - 0.322305))  # pooled reduction of the perpetrator-programme set
 
 
 def test_defaults(base):
