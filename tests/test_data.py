@@ -217,6 +217,21 @@ def test_key_items_of_the_templates_are_few_assumptions_and_counted():
                        "foertidspension_enlig_kommune", "foertidspension_enlig_stat"}
 
 
+def test_aarhus_calibration_case_prices_the_deal_and_shows_its_gap():
+    """The calibration case costs the deal's 4.8 mio. DKK (2021) for 25 families in 2025 prices, and the counted
+    savings do not repay it even if all violence stopped (the claim data/README.md makes)."""
+    import sibmodel
+
+    case = sibmodel.load_case(DATA / "cases" / "aarhus_dialog_mod_vold.yaml")
+    pl = SERIES["pl_generel"]
+    assert sum(case.cohort.participants) == 25
+    total = case.intervention.cost_per_participant * 25 + case.intervention.fixed_cost_per_year
+    assert total == pytest.approx(4_800_000 * pl[2025] / pl[2021], abs=25)  # whole DKK per family
+    best = case.update({"adjustments.optimism_bias": 0.0, "outcome.relative_reduction": 0.999})
+    figures = sibmodel.evaluate(best).key_figures()
+    assert figures["pv_savings"] < figures["pv_cost"]
+
+
 def _page_module():
     spec = importlib.util.spec_from_file_location("make_data_page", ROOT / "docs" / "make_data_page.py")
     mod = importlib.util.module_from_spec(spec)
