@@ -88,13 +88,13 @@ def _parse_en(s: str, text: str, path: str) -> float:
         plain = s.replace(" ", "")
     if plain is not None:
         raise _refuse(path, text, "thousands_separator",
-                      f"looks like a number with a thousands separator; write it without one, e.g. {plain} "
-                      "(or choose Danish, where a point separates thousands and a comma marks decimals)",
+                      f"has a thousands separator, which English input does not take (it could be read as a "
+                      f"smaller number): write {plain}",
                       lang="en", suggestion=plain)
     if "," in s:
         raise _refuse(path, text, "decimal_comma",
-                      f"English numbers mark decimals with a point: write {s.replace(',', '.')} "
-                      "(or choose Danish, where a comma marks decimals)", lang="en", suggestion=s.replace(",", "."))
+                      f"English input marks decimals with a point, not a comma: write {s.replace(',', '.')}",
+                      lang="en", suggestion=s.replace(",", "."))
     if _PLAIN.fullmatch(s):
         return float(s.replace("_", ""))
     raise _refuse(path, text, "invalid", "is not a number (write e.g. 150000, 0.5 or 1e5)", lang="en")
@@ -114,8 +114,8 @@ def _parse_da(s: str, text: str, path: str) -> float:
     if re.fullmatch(r"[-+]?\d*\.\d+", s):
         suggestion = s.replace(".", ",")
         raise _refuse(path, text, "decimal_point",
-                      f"Danish numbers mark decimals with a comma and separate thousands with a point in groups of "
-                      f"three: write {suggestion} (or choose English)", lang="da", suggestion=suggestion)
+                      f"Danish input marks decimals with a comma and separates thousands with a point in groups of "
+                      f"three: write {suggestion}", lang="da", suggestion=suggestion)
     if re.fullmatch(r"[-+]?[\d. ]+(,\d+)?", s):
         raise _refuse(path, text, "grouping",
                       "the thousands separators are not in groups of three digits (e.g. 1.234.567)", lang="da")
