@@ -196,12 +196,11 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
 def app_command(port: int = 8866) -> list[str]:
     """The command that serves the app with Voila and our configuration (templates/voila/voila.py)."""
-    from pathlib import Path
+    from .resources import app_notebook, voila_config_dir
 
-    root = Path(__file__).resolve().parents[1]
-    return [sys.executable, "-m", "voila", str(root / "notebooks" / "apps" / "app.ipynb"), f"--port={port}",
+    return [sys.executable, "-m", "voila", str(app_notebook()), f"--port={port}",
             "--no-browser", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
-            f"--Voila.config_file_paths=['{root / 'templates' / 'voila'}']"]
+            f"--Voila.config_file_paths=['{voila_config_dir()}']"]
 
 
 def _cmd_app(args: argparse.Namespace) -> int:
