@@ -25,7 +25,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from .case import HOLDERS, Case
 from .costs import catalogue, price_index, resolve_costs
 from .discount import SCHEDULES
-from .labels import HOLDER_LABELS, label, unit
+from .i18n import check_lang, holder_label, label, unit
 from .model import evaluate
 
 #: Defined names that differ from the result name (``price`` would shadow Excel's PRICE function).
@@ -106,6 +106,20 @@ def _range(sheet: str, c0: int, r0: int, c1: int, r1: int) -> str:
     return f"{s}${col(c0)}${r0}:${col(c1)}${r1}"
 
 
+def inert_text(wb: Workbook, formulas: set[tuple[str, str]]) -> int:
+    """Every cell openpyxl would store as a formula but that is not one of ``formulas`` (sheet, cell) is stored
+    as text: user text such as ``=HYPERLINK(...)`` never becomes a formula (OWASP CSV/formula injection).
+    Returns the number of cells made text."""
+    n = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" and (ws.title, cell.coordinate) not in formulas:
+                    cell.data_type = "s"
+                    n += 1
+    return n
+
+
 class _Writer:
     def __init__(self, case: Case, lang: str):
         if lang not in _TEXT:
@@ -118,13 +132,20 @@ class _Writer:
         self.T = len(self.result.cash_flows)
         self.E = len(case.cohort.participants)
         self.J = case.outcome.horizon_years
+        self.formulas: set[tuple[str, str]] = set()  # (sheet, cell) of the formulas this writer wrote
 
     # -- helpers ----------------------------------------------------------------------------------------
+    def lab(self, path: str) -> str:
+        """An input's label in the workbook's language, with its dotted path in the case file."""
+        return f"{label(path, self.lang)} ({path})"
+
     def name(self, name: str, ref: str) -> None:
         self.wb.defined_names[name] = DefinedName(name, attr_text=ref)
 
     def put(self, ws, r: int, c: int, value: Any, *, kind: str = "formula", fmt: str | None = None):
         cell = ws.cell(row=r, column=c, value=value)
+        if isinstance(value, str) and value.startswith("="):
+            self.formulas.add((ws.title, cell.coordinate))
         if kind == "input":
             cell.font, cell.fill = _INPUT, _INPUT_FILL
         elif kind == "struct":
@@ -180,6 +201,7 @@ class _Writer:
         for ws in self.wb.worksheets:
             ws.column_dimensions["A"].width = 46
             ws.freeze_panes = None
+        inert_text(self.wb, self.formulas)
         return self.wb
 
     def readme(self, ws) -> None:
@@ -211,39 +233,39 @@ class _Writer:
             if h:
                 ws.cell(row=2, column=i, value=h).font = _BOLD
         r = 3
-        self.scalar(ws, r, "Price year", c.price_year, "price_year", unit_="year"); r += 1
-        self.scalar(ws, r, "Baseline rate p0 (outcome.baseline_rate)", o.baseline_rate, "baseline_rate", fmt=_NUM, unit_="share"); r += 1
+        self.scalar(ws, r, self.lab("price_year"), c.price_year, "price_year", unit_="year"); r += 1
+        self.scalar(ws, r, self.lab("outcome.baseline_rate"), o.baseline_rate, "baseline_rate", fmt=_NUM, unit_="share"); r += 1
         if o.treated_rate is not None:
-            self.scalar(ws, r, "Treated rate p1 (outcome.treated_rate)", o.treated_rate, "treated_rate", fmt=_NUM, unit_="share"); r += 1
+            self.scalar(ws, r, self.lab("outcome.treated_rate"), o.treated_rate, "treated_rate", fmt=_NUM, unit_="share"); r += 1
             self.scalar(ws, r, "Relative reduction 1 - p1/p0", "=IF(baseline_rate>0,1-treated_rate/baseline_rate,0)",
                         "relative_reduction", kind="formula", fmt=_NUM, unit_="share"); r += 1
         else:
-            self.scalar(ws, r, "Relative reduction (outcome.relative_reduction)", o.relative_reduction, "relative_reduction", fmt=_NUM, unit_="share"); r += 1
+            self.scalar(ws, r, self.lab("outcome.relative_reduction"), o.relative_reduction, "relative_reduction", fmt=_NUM, unit_="share"); r += 1
             self.scalar(ws, r, "Treated rate p1 = p0 * (1 - relative reduction)", "=baseline_rate*(1-relative_reduction)",
                         "treated_rate", kind="formula", fmt=_NUM, unit_="share"); r += 1
         a = c.adjustments
-        self.scalar(ws, r, "Attribution (adjustments.attribution)", a.attribution, "attribution", fmt=_NUM, unit_="share"); r += 1
-        self.scalar(ws, r, "Displacement (adjustments.displacement)", a.displacement, "displacement", fmt=_NUM, unit_="share"); r += 1
-        self.scalar(ws, r, "Optimism bias (adjustments.optimism_bias)", a.optimism_bias, "optimism_bias", fmt=_NUM, unit_="share"); r += 1
+        self.scalar(ws, r, self.lab("adjustments.attribution"), a.attribution, "attribution", fmt=_NUM, unit_="share"); r += 1
+        self.scalar(ws, r, self.lab("adjustments.displacement"), a.displacement, "displacement", fmt=_NUM, unit_="share"); r += 1
+        self.scalar(ws, r, self.lab("adjustments.optimism_bias"), a.optimism_bias, "optimism_bias", fmt=_NUM, unit_="share"); r += 1
         self.scalar(ws, r, "Adjustment factor for savings", "=attribution*(1-displacement)*(1-optimism_bias)",
                     "adjustment_factor", kind="formula", fmt=_NUM, unit_="share"); r += 1
-        self.scalar(ws, r, "Cost per participant (intervention.cost_per_participant)", iv.cost_per_participant,
+        self.scalar(ws, r, self.lab("intervention.cost_per_participant"), iv.cost_per_participant,
                     "cost_per_participant", fmt=_MONEY, unit_=c.currency); r += 1
-        self.scalar(ws, r, "Metric paid for (prevented_case or success)", k.metric, "metric", unit_="text")
+        self.scalar(ws, r, self.lab("contract.metric"), k.metric, "metric", unit_="text")
         self.validate(ws, f"B{r}", "list", formula1='"prevented_case,success"'); r += 1
-        self.scalar(ws, r, "Price per outcome (contract.price)", k.price, "contract_price", fmt=_MONEY,
+        self.scalar(ws, r, self.lab("contract.price"), k.price, "contract_price", fmt=_MONEY,
                     unit_=f"{c.currency} per outcome"); r += 1
-        self.scalar(ws, r, "Cap on total payments (contract.cap; empty = none)", k.cap, "contract_cap", fmt=_MONEY,
+        self.scalar(ws, r, self.lab("contract.cap"), k.cap, "contract_cap", fmt=_MONEY,
                     unit_=c.currency); r += 1
-        self.scalar(ws, r, "Investor's share of the cost (contract.investor_share)", k.investor_share, "investor_share",
+        self.scalar(ws, r, self.lab("contract.investor_share"), k.investor_share, "investor_share",
                     fmt=_NUM, unit_="share"); r += 1
-        self.scalar(ws, r, "Investor's required return (contract.investor_required_return)", k.investor_required_return,
+        self.scalar(ws, r, self.lab("contract.investor_required_return"), k.investor_required_return,
                     "required_return", fmt=_RATE, unit_="per year"); r += 1
         r += 1
         ws.cell(row=r, column=1, value="Payers (1 = its savings count for the commissioner)").font = _BOLD; r += 1
         self.payer_first = r
         for h in HOLDERS:
-            ws.cell(row=r, column=1, value=f"{h} ({HOLDER_LABELS[h][self.lang]})")
+            ws.cell(row=r, column=1, value=f"{h} ({holder_label(h, self.lang)})")
             self.put(ws, r, 2, 1 if h in k.payers else 0, kind="input")
             r += 1
         self.validate(ws, f"B{self.payer_first}:B{r - 1}", "whole", operator="between", formula1="0", formula2="1")
@@ -299,7 +321,7 @@ class _Writer:
             ws.cell(row=r, column=2 + self.J, value="(outcome.persistence)")
         else:
             r0 = r
-            self.scalar(ws, r + 1, "Yearly drop-off (outcome.drop_off)", o.drop_off or 0.0, "drop_off", fmt=_NUM, unit_="share")
+            self.scalar(ws, r + 1, self.lab("outcome.drop_off"), o.drop_off or 0.0, "drop_off", fmt=_NUM, unit_="share")
             ws.cell(row=r0, column=1, value="Persistence = (1 - drop_off) ^ j")
             for j in range(self.J):
                 hdr = _ref(S, 2 + j, r0 - 1, absolute=False)
@@ -415,7 +437,7 @@ class _Writer:
         self.year_header(ws, r, 2, J, "Relative year j"); hdr_j = r; r += 1
         self.flow_rows = {}
         for h in HOLDERS:
-            ws.cell(row=r, column=1, value=f"Cost per case x persistence, {HOLDER_LABELS[h][self.lang]}")
+            ws.cell(row=r, column=1, value=f"Cost per case x persistence, {holder_label(h, self.lang)}")
             for j in range(J):
                 pers = _ref(self.layout.sheets["inputs"], 2 + j, self.persistence_row)
                 if self.n_items:
@@ -430,7 +452,7 @@ class _Writer:
         ws.cell(row=r, column=1, value="Savings per prevented case, present value at its start").font = _BOLD; r += 1
         self.per_case = {}
         for h in HOLDERS:
-            ws.cell(row=r, column=1, value=HOLDER_LABELS[h][self.lang])
+            ws.cell(row=r, column=1, value=holder_label(h, self.lang))
             self.put(ws, r, 2, f"=SUMPRODUCT({_range('', 2, self.flow_rows[h], 1 + J, self.flow_rows[h])},df_relative)", fmt=_MONEY)
             self.per_case[h] = _ref(S, 2, r)
             r += 1
@@ -447,7 +469,7 @@ class _Writer:
         self.year_header(ws, r, 2, T, "Programme year t"); r += 1
         self.sav_rows = {}
         for h in HOLDERS:
-            ws.cell(row=r, column=1, value=f"Savings, {HOLDER_LABELS[h][self.lang]}")
+            ws.cell(row=r, column=1, value=f"Savings, {holder_label(h, self.lang)}")
             for t in range(T):
                 terms = [f"{_ref('', 2 + e, prev_row)}*{_ref('', 2 + (t - e - L), self.flow_rows[h])}"
                          for e in range(E) if 0 <= t - e - L < J]
@@ -594,7 +616,7 @@ class _Writer:
             fmt = _RATE if name in ("investor_irr", "investor_required_return") else (
                 _NUM if name in ("prevented_cases", "paid_outcomes", "investor_moic") else ("0" if name == "payback_year" else _MONEY))
             self.scalar(ws, r, label(name, self.lang), formula, name, kind="formula", fmt=fmt,
-                        unit_=unit(name, cur), result=True)
+                        unit_=unit(name, self.lang, cur), result=True)
             r += 1
         r += 1
         ws.cell(row=r, column=1, value="Present values used above").font = _BOLD; r += 1
