@@ -59,7 +59,8 @@ def render_table(result: Result, lang: str = "en") -> str:
     check_lang(lang)
     c = result.case
     cur = c.currency
-    rows = [(label(k, lang), fmt_value(v, k, lang, cur), unit(k, lang, cur)) for k, v in result.key_figures().items()]
+    rows = [(label(k, lang), fmt_value(v, k, lang, cur), "" if unit_code(k) == "share" else unit(k, lang, cur))
+            for k, v in result.key_figures().items()]
     width = max(len(r[0]) for r in rows)
     vwidth = max(14, max(len(r[1]) for r in rows))
     head = text("table.cli_head", lang, name=case_name(c, lang), cur=currency_symbol(cur, lang), year=c.price_year,
