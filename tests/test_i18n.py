@@ -65,49 +65,6 @@ def test_cli_table_is_danish_with_units_and_no_nan():
     assert "DKK per outcome" in tables.render_table(result, "en")
 
 
-# -- English in the Danish report ----------------------------------------------------------------------------
-
-ENGLISH = set("the of and to is are an with that from by which not but were has have their they what who when "
-              "each than into this these those would could should there".split())
-
-
-class _Visible(HTMLParser):
-    """Visible text, leaving out code, links, cited titles, the case author's own notes, styles and scripts."""
-    SKIP = {"style", "script", "code", "a", "cite", "title", "head"}
-
-    def __init__(self):
-        super().__init__()
-        self.stack: list[bool] = []
-        self.out: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("img", "br", "meta", "link", "hr", "input"):
-            return
-        self.stack.append(tag in self.SKIP or ("class", "sib-note") in attrs)
-
-    def handle_endtag(self, tag):
-        if tag in ("img", "br", "meta", "link", "hr", "input"):
-            return
-        if self.stack:
-            self.stack.pop()
-
-    def handle_data(self, data):
-        if not any(self.stack):
-            self.out.append(data)
-
-
-def english_words(html_text: str) -> list[str]:
-    v = _Visible()
-    v.feed(html_text)
-    return [w for w in re.findall(r"[a-zæøå']+", " ".join(v.out).lower()) if w in ENGLISH]
-
-
-def test_english_function_words_in_the_danish_report(tmp_path):
-    rep = report.build_report(TEMPLATE, "da", tmp_path, pdf=False)
-    words = english_words(rep.html.read_text(encoding="utf-8"))
-    assert len(words) <= 5, words
-
-
 # -- inert user text -------------------------------------------------------------------------------------------
 
 PAYLOAD = '<img src=x onerror=alert(1)>[click](javascript:alert(2))'
