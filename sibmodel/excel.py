@@ -25,7 +25,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from .case import HOLDERS, Case
 from .costs import catalogue, price_index, resolve_costs
 from .discount import SCHEDULES
-from .i18n import check_lang, holder_label, label, unit
+from .i18n import check_lang, discount_label, holder_label, label, text, unit, unit_text
 from .model import evaluate
 
 #: Defined names that differ from the result name (``price`` would shadow Excel's PRICE function).
@@ -51,35 +51,6 @@ _TITLE = Font(bold=True, size=14)
 _MONEY = "#,##0.00"
 _RATE = "0.0000%"
 _NUM = "0.000000"
-
-_TEXT = {
-    "en": {
-        "readme": "Read me", "inputs": "Inputs", "unit_costs": "Unit costs", "index": "Price index",
-        "savings": "Savings", "cashflow": "Investor cash flow", "prices": "Prices and corridor",
-        "simulation": "Simulation",
-        "blue": "Blue cells on a light-yellow background are inputs: change them and the workbook recalculates.",
-        "grey": "Grey cells are structural (timeline layout): change them in the case file and export again.",
-        "black": "Everything else is a formula over the inputs; nothing is pasted as a value "
-                 "(except the Simulation sheet, which holds Monte Carlo results as values).",
-        "money": "Money is in {cur}, {year} prices, real terms; discounting as on the Inputs sheet.",
-        "not_in": "Not in the workbook: the switching value of the relative reduction (root-finding; use Goal Seek "
-                  "on the commissioner's NPV).",
-        "generated": "Written by sibmodel {version} from the case file; the case file is the master copy.",
-    },
-    "da": {
-        "readme": "Læs mig", "inputs": "Inddata", "unit_costs": "Enhedsomkostninger", "index": "Prisindeks",
-        "savings": "Besparelser", "cashflow": "Investors pengestrøm", "prices": "Priser og korridor",
-        "simulation": "Simulering",
-        "blue": "Blå celler på lysegul baggrund er inddata: ret dem, og regnearket regner om.",
-        "grey": "Grå celler er struktur (tidslinjens opbygning): ret dem i sagsfilen og eksportér igen.",
-        "black": "Alt andet er formler over inddata; intet er indsat som tal "
-                 "(undtagen arket Simulering, der har Monte Carlo-resultater som tal).",
-        "money": "Beløb er i {cur}, {year}-priser, faste priser; diskontering som på arket Inddata.",
-        "not_in": "Ikke i regnearket: skifteværdien for den relative reduktion (rodsøgning; brug Målsøgning "
-                  "på betalers nettonutidsværdi).",
-        "generated": "Skrevet af sibmodel {version} fra sagsfilen; sagsfilen er originalen.",
-    },
-}
 
 #: Series written by year on the workbook, and their cash_flows column in ``evaluate``'s result.
 CASH_FLOW_ROWS = ("intervention_cost", "investor_financed", "commissioner_fee", "paid_outcomes",
@@ -122,9 +93,7 @@ def inert_text(wb: Workbook, formulas: set[tuple[str, str]]) -> int:
 
 class _Writer:
     def __init__(self, case: Case, lang: str):
-        if lang not in _TEXT:
-            raise ValueError(f"lang = {lang!r}: allowed: 'da', 'en'")
-        self.case, self.lang, self.t = case, lang, _TEXT[lang]
+        self.case, self.lang = case, check_lang(lang)
         self.wb = Workbook()
         self.layout = Layout()
         self.result = evaluate(case)
@@ -135,6 +104,21 @@ class _Writer:
         self.formulas: set[tuple[str, str]] = set()  # (sheet, cell) of the formulas this writer wrote
 
     # -- helpers ----------------------------------------------------------------------------------------
+    def w(self, key: str, **params: Any) -> str:
+        """A text of the workbook in its language (``workbook.<key>`` in the catalogue)."""
+        return text(f"workbook.{key}", self.lang, **params)
+
+    def unit_word(self, unit_: str) -> str:
+        """A unit on the sheets in the workbook's language: a unit code (``share``, ``per year``, ``outcomes``,
+        ``money_per_outcome``), the currency, or ``year``/``text``."""
+        codes = {"share": "share", "per year": "per_year", "outcomes": "outcomes", "money_per_outcome": "money_per_outcome",
+                 self.case.currency: "money"}
+        if unit_ in codes:
+            return unit_text(codes[unit_], self.lang, self.case.currency)
+        if unit_ in ("year", "text"):
+            return self.w(f"u_{unit_}")
+        return unit_
+
     def lab(self, path: str) -> str:
         """An input's label in the workbook's language, with its dotted path in the case file."""
         return f"{label(path, self.lang)} ({path})"
@@ -158,14 +142,14 @@ class _Writer:
                unit_: str = "", note: str = "", result: bool = False) -> str:
         ws.cell(row=r, column=1, value=lab)
         self.put(ws, r, 2, value, kind=kind, fmt=fmt)
-        ws.cell(row=r, column=3, value=unit_)
+        ws.cell(row=r, column=3, value=self.unit_word(unit_))
         ws.cell(row=r, column=4, value=name)
         if note:
             ws.cell(row=r, column=5, value=note)
         path = _INPUT_PATHS.get(name)
         dist = self.case.distributions.get(path) if path else None
         if dist is not None:
-            ws.cell(row=r, column=5, value=f"uncertain: {dist.spec}; the workbook uses its mean (see Simulation)")
+            ws.cell(row=r, column=5, value=self.w("uncertain", spec=dist.spec))
         ref = _ref(ws.title, 2, r)
         self.name(_DEFINED.get(name, name), ref)
         if result:
@@ -189,7 +173,7 @@ class _Writer:
     # -- sheets -----------------------------------------------------------------------------------------
     def build(self, simulation: pd.DataFrame | None, simulation_note: str = "") -> Workbook:
         readme = self.wb.active
-        readme.title = self.t["readme"]
+        readme.title = self.w("readme")
         self.inputs()
         self.unit_costs()
         self.savings()
@@ -208,10 +192,10 @@ class _Writer:
         from . import __version__
         c = self.case
         lines = [
-            (c.name, _TITLE), (f"{c.area or ''}", None), ("", None),
-            (self.t["blue"], None), (self.t["grey"], None), (self.t["black"], None),
-            (self.t["money"].format(cur=c.currency, year=c.price_year), None), (self.t["not_in"], None), ("", None),
-            (self.t["generated"].format(version=__version__), None),
+            (c.name_in(self.lang), _TITLE), (f"{c.area or ''}", None), ("", None),
+            (self.w("blue"), None), (self.w("grey"), None), (self.w("black"), None),
+            (self.w("money", cur=c.currency, year=c.price_year), None), (self.w("not_in"), None), ("", None),
+            (self.w("generated", version=__version__), None),
         ]
         for i, (text, font) in enumerate(lines, start=1):
             cell = ws.cell(row=i, column=1, value=text)
@@ -225,11 +209,11 @@ class _Writer:
 
     def inputs(self) -> None:
         c, o, iv, k = self.case, self.case.outcome, self.case.intervention, self.case.contract
-        ws = self.wb.create_sheet(self.t["inputs"])
+        ws = self.wb.create_sheet(self.w("inputs"))
         self.layout.sheets["inputs"] = ws.title
         S = ws.title
-        ws.cell(row=1, column=1, value=c.name).font = _TITLE
-        for i, h in enumerate(("", "value", "unit", "name", "note"), start=1):
+        ws.cell(row=1, column=1, value=c.name_in(self.lang)).font = _TITLE
+        for i, h in enumerate(("", self.w("h_value"), self.w("h_unit"), self.w("h_name"), self.w("h_note")), start=1):
             if h:
                 ws.cell(row=2, column=i, value=h).font = _BOLD
         r = 3
@@ -237,24 +221,24 @@ class _Writer:
         self.scalar(ws, r, self.lab("outcome.baseline_rate"), o.baseline_rate, "baseline_rate", fmt=_NUM, unit_="share"); r += 1
         if o.treated_rate is not None:
             self.scalar(ws, r, self.lab("outcome.treated_rate"), o.treated_rate, "treated_rate", fmt=_NUM, unit_="share"); r += 1
-            self.scalar(ws, r, "Relative reduction 1 - p1/p0", "=IF(baseline_rate>0,1-treated_rate/baseline_rate,0)",
+            self.scalar(ws, r, self.w("rr_formula"), "=IF(baseline_rate>0,1-treated_rate/baseline_rate,0)",
                         "relative_reduction", kind="formula", fmt=_NUM, unit_="share"); r += 1
         else:
             self.scalar(ws, r, self.lab("outcome.relative_reduction"), o.relative_reduction, "relative_reduction", fmt=_NUM, unit_="share"); r += 1
-            self.scalar(ws, r, "Treated rate p1 = p0 * (1 - relative reduction)", "=baseline_rate*(1-relative_reduction)",
+            self.scalar(ws, r, self.w("p1_formula"), "=baseline_rate*(1-relative_reduction)",
                         "treated_rate", kind="formula", fmt=_NUM, unit_="share"); r += 1
         a = c.adjustments
         self.scalar(ws, r, self.lab("adjustments.attribution"), a.attribution, "attribution", fmt=_NUM, unit_="share"); r += 1
         self.scalar(ws, r, self.lab("adjustments.displacement"), a.displacement, "displacement", fmt=_NUM, unit_="share"); r += 1
         self.scalar(ws, r, self.lab("adjustments.optimism_bias"), a.optimism_bias, "optimism_bias", fmt=_NUM, unit_="share"); r += 1
-        self.scalar(ws, r, "Adjustment factor for savings", "=attribution*(1-displacement)*(1-optimism_bias)",
+        self.scalar(ws, r, self.w("adjustment"), "=attribution*(1-displacement)*(1-optimism_bias)",
                     "adjustment_factor", kind="formula", fmt=_NUM, unit_="share"); r += 1
         self.scalar(ws, r, self.lab("intervention.cost_per_participant"), iv.cost_per_participant,
                     "cost_per_participant", fmt=_MONEY, unit_=c.currency); r += 1
         self.scalar(ws, r, self.lab("contract.metric"), k.metric, "metric", unit_="text")
         self.validate(ws, f"B{r}", "list", formula1='"prevented_case,success"'); r += 1
         self.scalar(ws, r, self.lab("contract.price"), k.price, "contract_price", fmt=_MONEY,
-                    unit_=f"{c.currency} per outcome"); r += 1
+                    unit_="money_per_outcome"); r += 1
         self.scalar(ws, r, self.lab("contract.cap"), k.cap, "contract_cap", fmt=_MONEY,
                     unit_=c.currency); r += 1
         self.scalar(ws, r, self.lab("contract.investor_share"), k.investor_share, "investor_share",
@@ -262,7 +246,7 @@ class _Writer:
         self.scalar(ws, r, self.lab("contract.investor_required_return"), k.investor_required_return,
                     "required_return", fmt=_RATE, unit_="per year"); r += 1
         r += 1
-        ws.cell(row=r, column=1, value="Payers (1 = its savings count for the commissioner)").font = _BOLD; r += 1
+        ws.cell(row=r, column=1, value=self.w("payers")).font = _BOLD; r += 1
         self.payer_first = r
         for h in HOLDERS:
             ws.cell(row=r, column=1, value=f"{h} ({holder_label(h, self.lang)})")
@@ -272,25 +256,25 @@ class _Writer:
         self.payers = _range(S, 2, self.payer_first, 2, r - 1)
         self.name("payer_flags", self.payers)
         r += 1
-        ws.cell(row=r, column=1, value="Structure (change in the case file)").font = _BOLD; r += 1
-        for lab, v in (("Enrolment years", self.E), ("Horizon J (outcome.horizon_years)", self.J),
-                       ("Onset lag L (outcome.onset_lag_years)", o.onset_lag_years),
-                       ("Delivery years (intervention.delivery_years)", iv.delivery_years),
-                       ("Payment lag (contract.payment_lag_years)", k.payment_lag_years),
-                       ("Programme years on the timeline", self.T)):
+        ws.cell(row=r, column=1, value=self.w("structure")).font = _BOLD; r += 1
+        for lab, v in ((self.w("enrolment_years"), self.E), (self.w("horizon"), self.J),
+                       (self.w("onset"), o.onset_lag_years),
+                       (self.w("delivery"), iv.delivery_years),
+                       (self.w("payment_lag"), k.payment_lag_years),
+                       (self.w("programme_years"), self.T)):
             ws.cell(row=r, column=1, value=lab)
             self.put(ws, r, 2, v, kind="struct")
             r += 1
         r += 1
         # Discounting: bands (first year, annual rate); the rate of year s is the one whose band contains s.
-        ws.cell(row=r, column=1, value=f"Discounting ({c.discounting if isinstance(c.discounting, str) else 'constant rate'})").font = _BOLD
-        ws.cell(row=r, column=2, value="from year").font = _BOLD
-        ws.cell(row=r, column=3, value="annual rate").font = _BOLD
+        ws.cell(row=r, column=1, value=self.w("discounting_head", disc=discount_label(c.discounting, self.lang))).font = _BOLD
+        ws.cell(row=r, column=2, value=self.w("from_year")).font = _BOLD
+        ws.cell(row=r, column=3, value=self.w("annual_rate")).font = _BOLD
         r += 1
         bands = SCHEDULES[c.discounting] if isinstance(c.discounting, str) else ((0, float(c.discounting)),)
         first = r
         for start, rate in bands:
-            ws.cell(row=r, column=1, value="band")
+            ws.cell(row=r, column=1, value=self.w("band"))
             self.put(ws, r, 2, start, kind="struct")
             self.put(ws, r, 3, rate, kind="input", fmt=_RATE)
             r += 1
@@ -298,8 +282,8 @@ class _Writer:
         self.name("discount_bands", self.bands)
         r += 1
         # Vectors by year.
-        self.year_header(ws, r, 2, max(self.E, self.T), "Programme year"); r += 1
-        ws.cell(row=r, column=1, value="Participants enrolling (cohort.participants)")
+        self.year_header(ws, r, 2, max(self.E, self.T), self.w("programme_year")); r += 1
+        ws.cell(row=r, column=1, value=self.w("participants"))
         for e, n in enumerate(c.cohort.participants):
             self.put(ws, r, 2 + e, n, kind="input")
         self.participants_row = r
@@ -307,13 +291,13 @@ class _Writer:
         self.name("participants", _range(S, 2, r, 1 + self.E, r))
         r += 1
         fixed = iv.fixed_cost_per_year if isinstance(iv.fixed_cost_per_year, list) else [iv.fixed_cost_per_year] * self.E
-        ws.cell(row=r, column=1, value=f"Fixed cost (intervention.fixed_cost_per_year), {c.currency}")
+        ws.cell(row=r, column=1, value=self.w("fixed_cost", cur=c.currency))
         for t, v in enumerate(fixed):
             self.put(ws, r, 2 + t, v, kind="input", fmt=_MONEY)
         self.fixed_row, self.fixed_n = r, len(fixed)
         r += 2
-        self.year_header(ws, r, 2, self.J, "Relative year j after the case would have started"); r += 1
-        ws.cell(row=r, column=1, value="Persistence: probability a prevented case stays prevented")
+        self.year_header(ws, r, 2, self.J, self.w("relative_year_long")); r += 1
+        ws.cell(row=r, column=1, value=self.w("persistence"))
         if o.persistence is not None:
             pers = list(o.persistence) + [0.0] * (self.J - len(o.persistence))
             for j, v in enumerate(pers):
@@ -322,7 +306,7 @@ class _Writer:
         else:
             r0 = r
             self.scalar(ws, r + 1, self.lab("outcome.drop_off"), o.drop_off or 0.0, "drop_off", fmt=_NUM, unit_="share")
-            ws.cell(row=r0, column=1, value="Persistence = (1 - drop_off) ^ j")
+            ws.cell(row=r0, column=1, value=self.w("persistence_formula"))
             for j in range(self.J):
                 hdr = _ref(S, 2 + j, r0 - 1, absolute=False)
                 self.put(ws, r0, 2 + j, f"=(1-drop_off)^{hdr}", fmt=_NUM)
@@ -335,10 +319,9 @@ class _Writer:
         c = self.case
         cat, idx = catalogue(), price_index()
         # Price index sheet: the years the catalogue needs, each with its value.
-        wi = self.wb.create_sheet(self.t["index"])
+        wi = self.wb.create_sheet(self.w("index"))
         self.layout.sheets["index"] = wi.title
-        wi.cell(row=1, column=1, value=f"Price index ({idx.name}); a catalogue amount moves to the case's price year by "
-                                         "index(case year) / index(catalogue year)").font = _BOLD
+        wi.cell(row=1, column=1, value=self.w("price_index_head", name=idx.name)).font = _BOLD
         for i, h in enumerate(("year", "index"), start=1):
             wi.cell(row=2, column=i, value=h).font = _BOLD
         years = sorted(idx.values)
@@ -346,21 +329,20 @@ class _Writer:
             wi.cell(row=i, column=1, value=y)
             self.put(wi, i, 2, idx.values[y], kind="input")
         index_range = _range(wi.title, 1, 3, 2, 2 + len(years)) if years else None
-        src = f"{idx.name}: see data/price_index.csv for the source of each value"
+        src = self.w("index_source", name=idx.name)
         wi.cell(row=len(years) + 4, column=1, value=src)
         if index_range:
             self.name("price_index", index_range)
 
-        ws = self.wb.create_sheet(self.t["unit_costs"])
+        ws = self.wb.create_sheet(self.w("unit_costs"))
         self.layout.sheets["unit_costs"] = ws.title
         S = ws.title
-        heads = ["key", "label", "holder", "catalogue amount", "catalogue price year", "unit cost (case price year)",
-                 "cashable share", "savings per prevented case, PV", "basis", "unit", "source", "url"]
-        ws.cell(row=1, column=1, value=f"Consequence costs of one case ({c.currency}, {c.price_year} prices)").font = _BOLD
+        heads = [self.w(f"uc_{i}") for i in range(12)]
+        ws.cell(row=1, column=1, value=self.w("consequence_head", cur=c.currency, year=c.price_year)).font = _BOLD
         for i, h in enumerate(heads, start=1):
             ws.cell(row=2, column=i, value=h).font = _BOLD
         q0 = len(heads) + 2  # first quantity column
-        ws.cell(row=1, column=q0, value="Quantity per case by relative year j (inputs)").font = _BOLD
+        ws.cell(row=1, column=q0, value=self.w("quantity")).font = _BOLD
         for j in range(self.J):
             ws.cell(row=2, column=q0 + j, value=j).font = _BOLD
         first = 3
@@ -412,19 +394,18 @@ class _Writer:
 
     def savings(self) -> None:
         c, o = self.case, self.case.outcome
-        ws = self.wb.create_sheet(self.t["savings"])
+        ws = self.wb.create_sheet(self.w("savings"))
         self.layout.sheets["savings"] = ws.title
         S = ws.title
         T, J, E, L = self.T, self.J, self.E, o.onset_lag_years
-        ws.cell(row=1, column=1, value=f"Savings by programme year and budget holder ({c.currency}, {c.price_year} prices, "
-                                        "undiscounted unless stated)").font = _BOLD
+        ws.cell(row=1, column=1, value=self.w("savings_head", cur=c.currency, year=c.price_year)).font = _BOLD
         r = 3
-        self.year_header(ws, r, 2, T, "Programme year t"); r += 1
-        ws.cell(row=r, column=1, value="Annual discount rate r(t)")
+        self.year_header(ws, r, 2, T, self.w("programme_year_t")); r += 1
+        ws.cell(row=r, column=1, value=self.w("discount_rate"))
         for t in range(T):
             self.put(ws, r, 2 + t, f"=VLOOKUP({_ref('', 2 + t, 3)},discount_bands,2,TRUE)", fmt=_RATE)
         rate_row = r; r += 1
-        ws.cell(row=r, column=1, value="Discount factor DF(t), public schedule")
+        ws.cell(row=r, column=1, value=self.w("df_public"))
         for t in range(T):
             f = "=1" if t == 0 else f"={_ref('', 1 + t, r)}/(1+{_ref('', 1 + t, rate_row)})"
             self.put(ws, r, 2 + t, f, fmt=_NUM)
@@ -434,10 +415,10 @@ class _Writer:
         self.name("df_relative", _range(S, 2, r, 1 + J, r))
         r += 2
         # Cost per prevented case by holder and relative year (times persistence).
-        self.year_header(ws, r, 2, J, "Relative year j"); hdr_j = r; r += 1
+        self.year_header(ws, r, 2, J, self.w("relative_year")); hdr_j = r; r += 1
         self.flow_rows = {}
         for h in HOLDERS:
-            ws.cell(row=r, column=1, value=f"Cost per case x persistence, {holder_label(h, self.lang)}")
+            ws.cell(row=r, column=1, value=self.w("cost_x_persistence", h=holder_label(h, self.lang)))
             for j in range(J):
                 pers = _ref(self.layout.sheets["inputs"], 2 + j, self.persistence_row)
                 if self.n_items:
@@ -449,7 +430,7 @@ class _Writer:
             self.flow_rows[h] = r
             r += 1
         r += 1
-        ws.cell(row=r, column=1, value="Savings per prevented case, present value at its start").font = _BOLD; r += 1
+        ws.cell(row=r, column=1, value=self.w("per_case_pv")).font = _BOLD; r += 1
         self.per_case = {}
         for h in HOLDERS:
             ws.cell(row=r, column=1, value=holder_label(h, self.lang))
@@ -458,18 +439,18 @@ class _Writer:
             r += 1
         r += 1
         # Prevented cases by enrolment year.
-        self.year_header(ws, r, 2, E, "Enrolment year e"); r += 1
-        ws.cell(row=r, column=1, value="Prevented cases = participants x (p0 - p1) x adjustment factor")
+        self.year_header(ws, r, 2, E, self.w("enrolment_year")); r += 1
+        ws.cell(row=r, column=1, value=self.w("prevented"))
         for e in range(E):
             self.put(ws, r, 2 + e, f"={self.participants(e)}*(baseline_rate-treated_rate)*adjustment_factor", fmt=_NUM)
         prev_row = r
         self.prevented = _range(S, 2, r, 1 + E, r)
         r += 2
         # Savings by calendar year: sum_e prevented[e] * flow[h, t - e - L].
-        self.year_header(ws, r, 2, T, "Programme year t"); r += 1
+        self.year_header(ws, r, 2, T, self.w("programme_year_t")); r += 1
         self.sav_rows = {}
         for h in HOLDERS:
-            ws.cell(row=r, column=1, value=f"Savings, {holder_label(h, self.lang)}")
+            ws.cell(row=r, column=1, value=self.w("savings_h", h=holder_label(h, self.lang)))
             for t in range(T):
                 terms = [f"{_ref('', 2 + e, prev_row)}*{_ref('', 2 + (t - e - L), self.flow_rows[h])}"
                          for e in range(E) if 0 <= t - e - L < J]
@@ -477,11 +458,11 @@ class _Writer:
             self.sav_rows[h] = r
             self.layout.rows[f"savings_{h}_by_year"] = _range(S, 2, r, 1 + T, r)
             r += 1
-        ws.cell(row=r, column=1, value="Savings, all holders")
+        ws.cell(row=r, column=1, value=self.w("savings_all"))
         for t in range(T):
             self.put(ws, r, 2 + t, f"=SUM({col(2 + t)}{self.sav_rows[HOLDERS[0]]}:{col(2 + t)}{self.sav_rows[HOLDERS[-1]]})", fmt=_MONEY)
         r += 1
-        ws.cell(row=r, column=1, value="Savings, payers")
+        ws.cell(row=r, column=1, value=self.w("savings_payers"))
         for t in range(T):
             cells = f"{col(2 + t)}{self.sav_rows[HOLDERS[0]]}:{col(2 + t)}{self.sav_rows[HOLDERS[-1]]}"
             self.put(ws, r, 2 + t, f"=SUMPRODUCT(payer_flags,{cells})", fmt=_MONEY)
@@ -490,14 +471,13 @@ class _Writer:
 
     def cashflow(self) -> None:
         c, iv, k = self.case, self.case.intervention, self.case.contract
-        ws = self.wb.create_sheet(self.t["cashflow"])
+        ws = self.wb.create_sheet(self.w("cashflow"))
         self.layout.sheets["cashflow"] = ws.title
         S = ws.title
         T, E, D = self.T, self.E, iv.delivery_years
-        ws.cell(row=1, column=1, value=f"Intervention cost, outcome payments and the investor's cash flow by programme year "
-                                        f"({c.currency}, {c.price_year} prices)").font = _BOLD
+        ws.cell(row=1, column=1, value=self.w("cashflow_head", cur=c.currency, year=c.price_year)).font = _BOLD
         r = 3
-        self.year_header(ws, r, 2, T, "Programme year t"); hdr = r; r += 1
+        self.year_header(ws, r, 2, T, self.w("programme_year_t")); hdr = r; r += 1
         rows: dict[str, int] = {}
 
         def row(name: str, lab: str, formula, fmt: str = _MONEY) -> int:
@@ -517,75 +497,75 @@ class _Writer:
                 terms.append(_ref(inp, 2 + t, self.fixed_row))
             return "=" + ("+".join(terms) if terms else "0")
 
-        row("intervention_cost", "Intervention cost", cost)
-        row("investor_financed", "Financed by the investor = share x cost",
+        row("intervention_cost", self.w("cost"), cost)
+        row("investor_financed", self.w("financed"),
             lambda t: f"=investor_share*{col(2 + t)}{rows['intervention_cost']}")
-        row("commissioner_fee", "Fee paid by the payers = cost - financed",
+        row("commissioner_fee", self.w("fee"),
             lambda t: f"={col(2 + t)}{rows['intervention_cost']}-{col(2 + t)}{rows['investor_financed']}")
         lag = k.payment_lag_years
         per = 'IF(metric="success",1-treated_rate,baseline_rate-treated_rate)'
-        row("paid_outcomes", "Paid outcomes (verified and paid payment lag after enrolment)",
+        row("paid_outcomes", self.w("paid"),
             lambda t: f"={self.participants(t - lag)}*{per}" if 0 <= t - lag < E else "=0", fmt=_NUM)
-        row("raw_payments", "Outcome payments before any cap = price x paid outcomes",
+        row("raw_payments", self.w("raw_payments"),
             lambda t: f"=contract_price*{col(2 + t)}{rows['paid_outcomes']}")
-        row("raw_cumulative", "Cumulative payments before the cap",
+        row("raw_cumulative", self.w("raw_cumulative"),
             lambda t: f"=SUM($B{rows['raw_payments']}:{col(2 + t)}{rows['raw_payments']})")
         rc = rows["raw_cumulative"]
-        row("outcome_payments", "Outcome payments (the cap cuts the latest payments first)",
+        row("outcome_payments", self.w("payments"),
             lambda t: (f'=IF(contract_cap="",{col(2 + t)}{rows["raw_payments"]},'
                        f'MIN({col(2 + t)}{rc},contract_cap)-' + (f"MIN({col(1 + t)}{rc},contract_cap))" if t else "0)")))
-        row("investor_cash_flow", "Investor's cash flow = payments - financed cost",
+        row("investor_cash_flow", self.w("investor_cf"),
             lambda t: f"={col(2 + t)}{rows['outcome_payments']}-{col(2 + t)}{rows['investor_financed']}")
-        row("investor_cumulative", "Investor's cumulative cash flow",
+        row("investor_cumulative", self.w("investor_cum"),
             lambda t: f"=SUM($B{rows['investor_cash_flow']}:{col(2 + t)}{rows['investor_cash_flow']})")
-        row("discount_factor", "Discount factor DF(t), public schedule",
+        row("discount_factor", self.w("df_public"),
             lambda t: f"={_ref(self.sheet_savings, 2 + t, self.df_row)}", fmt=_NUM)
-        row("investor_discount_factor", "Investor's discount factor (1 + required return) ^ -t",
+        row("investor_discount_factor", self.w("investor_df"),
             lambda t: f"=(1+required_return)^-{col(2 + t)}${hdr}", fmt=_NUM)
-        row("commissioner_net", "Payers: savings - payments - fee",
+        row("commissioner_net", self.w("payers_net"),
             lambda t: (f"={_ref(self.sheet_savings, 2 + t, self.payer_savings_row)}"
                        f"-{col(2 + t)}{rows['outcome_payments']}-{col(2 + t)}{rows['commissioner_fee']}"))
-        row("negative_cumulative", "Helper: year if the investor's cumulative cash flow is below zero, else -1",
+        row("negative_cumulative", self.w("helper_negative"),
             lambda t: f"=IF({col(2 + t)}{rows['investor_cumulative']}<-payback_tolerance,{col(2 + t)}${hdr},-1)", fmt="0")
         for name in CASH_FLOW_ROWS:
             self.layout.rows[f"{name}_by_year"] = _range(S, 2, rows[name], 1 + T, rows[name])
         self.cf = {name: _range(S, 2, rr, 1 + T, rr) for name, rr in rows.items()}
         self.cf["years"] = _range(S, 2, hdr, 1 + T, hdr)
         r += 1
-        self.scalar(ws, r, "Tolerance for payback (1e-9 x largest cumulative amount, at least 1e-9)",
+        self.scalar(ws, r, self.w("tolerance"),
                     f"=1E-9*MAX(1,MAX({self.cf['investor_cumulative']}),-MIN({self.cf['investor_cumulative']}))",
                     "payback_tolerance", kind="formula")
 
     def prices(self) -> None:
         c = self.case
-        ws = self.wb.create_sheet(self.t["prices"])
+        ws = self.wb.create_sheet(self.w("prices"))
         self.layout.sheets["prices"] = ws.title
         cf, cur = self.cf, c.currency
-        ws.cell(row=1, column=1, value=f"Key figures, break-even prices and the corridor ({cur}, {c.price_year} prices)").font = _BOLD
-        for i, h in enumerate(("", "value", "unit", "name"), start=1):
+        ws.cell(row=1, column=1, value=self.w("prices_head", cur=cur, year=c.price_year)).font = _BOLD
+        for i, h in enumerate(("", self.w("h_value"), self.w("h_unit"), self.w("h_name")), start=1):
             if h:
                 ws.cell(row=2, column=i, value=h).font = _BOLD
         r = 3
         # Helper present values first (named, so the key figures read like the equations in docs/model.md).
         helpers = [
-            ("PV of paid outcomes (public schedule)", f"=SUMPRODUCT({cf['paid_outcomes']},df)", "pv_paid", "outcomes"),
-            ("PV of the fee (public schedule)", f"=SUMPRODUCT({cf['commissioner_fee']},df)", "pv_fee", cur),
-            ("PV of the financed cost at the required return", f"=SUMPRODUCT({cf['investor_financed']},{cf['investor_discount_factor']})",
+            (self.w("pv_paid"), f"=SUMPRODUCT({cf['paid_outcomes']},df)", "pv_paid", "outcomes"),
+            (self.w("pv_fee"), f"=SUMPRODUCT({cf['commissioner_fee']},df)", "pv_fee", cur),
+            (self.w("pv_financed_ri"), f"=SUMPRODUCT({cf['investor_financed']},{cf['investor_discount_factor']})",
              "pv_financed_ri", cur),
-            ("PV of paid outcomes at the required return", f"=SUMPRODUCT({cf['paid_outcomes']},{cf['investor_discount_factor']})",
+            (self.w("pv_paid_ri"), f"=SUMPRODUCT({cf['paid_outcomes']},{cf['investor_discount_factor']})",
              "pv_paid_ri", "outcomes"),
-            ("Financed cost, undiscounted", f"=SUM({cf['investor_financed']})", "financed_total", cur),
+            (self.w("financed_total"), f"=SUM({cf['investor_financed']})", "financed_total", cur),
             # IRR's Newton iteration starts from the annual growth that turns the financed cost into the payments
             # over the gap between their weighted mean years (Excel's default guess of 10 % can miss deep losses).
-            ("Starting guess for IRR", f'=IF(AND(financed_total>0,total_payments>0),(total_payments/financed_total)^'
+            (self.w("irr_guess"), f'=IF(AND(financed_total>0,total_payments>0),(total_payments/financed_total)^'
              f'(1/MAX(1,SUMPRODUCT({cf["years"]},{cf["outcome_payments"]})/total_payments'
              f'-SUMPRODUCT({cf["years"]},{cf["investor_financed"]})/financed_total))-1,0.1)', "irr_guess", "per year"),
         ]
         for h in HOLDERS:
             rng = self.layout.rows[f"savings_{h}_by_year"]
-            helpers.append((f"PV of savings, {h}", f"=SUMPRODUCT({rng},df)", f"pv_savings_{h}", cur))
+            helpers.append((self.w("pv_savings_h", h=holder_label(h, self.lang)), f"=SUMPRODUCT({rng},df)", f"pv_savings_{h}", cur))
         pv_h = ",".join(f"pv_savings_{h}" for h in HOLDERS)
-        helpers.append(("PV of the payers' savings", f"=SUMPRODUCT(payer_flags,pv_savings_holders)", "pv_savings_payers", cur))
+        helpers.append((self.w("pv_payers"), f"=SUMPRODUCT(payer_flags,pv_savings_holders)", "pv_savings_payers", cur))
         raw_irr = f"IFERROR(IRR({cf['investor_cash_flow']},irr_guess),IRR({cf['investor_cash_flow']}))"
         fig = {
             "prevented_cases": f"=SUM({self.prevented})",
@@ -611,7 +591,7 @@ class _Writer:
                              f'IF(MAX({cf["negative_cumulative"]})+1<{self.T},MAX({cf["negative_cumulative"]})+1,"{NA}"))'),
             "commissioner_npv": f"=SUMPRODUCT({cf['commissioner_net']},df)",
         }
-        ws.cell(row=r, column=1, value="Key figures").font = _BOLD; r += 1
+        ws.cell(row=r, column=1, value=self.w("key_figures")).font = _BOLD; r += 1
         for name, formula in fig.items():
             fmt = _RATE if name in ("investor_irr", "investor_required_return") else (
                 _NUM if name in ("prevented_cases", "paid_outcomes", "investor_moic") else ("0" if name == "payback_year" else _MONEY))
@@ -619,7 +599,7 @@ class _Writer:
                         unit_=unit(name, self.lang, cur), result=True)
             r += 1
         r += 1
-        ws.cell(row=r, column=1, value="Present values used above").font = _BOLD; r += 1
+        ws.cell(row=r, column=1, value=self.w("pv_used")).font = _BOLD; r += 1
         first_pv = None
         for lab, formula, name, u in helpers:
             if name == "pv_savings_payers":
@@ -633,9 +613,9 @@ class _Writer:
         ws.column_dimensions["B"].width = 20
 
     def simulation(self, table: pd.DataFrame, note: str) -> None:
-        ws = self.wb.create_sheet(self.t["simulation"])
+        ws = self.wb.create_sheet(self.w("simulation"))
         self.layout.sheets["simulation"] = ws.title
-        ws.cell(row=1, column=1, value="Monte Carlo summary (values, not formulas)" + (f"; {note}" if note else "")).font = _BOLD
+        ws.cell(row=1, column=1, value=self.w("mc_summary") + (f"; {note}" if note else "")).font = _BOLD
         frame = table.reset_index() if table.index.name or not isinstance(table.index, pd.RangeIndex) else table
         for i, h in enumerate(frame.columns, start=1):
             ws.cell(row=2, column=i, value=str(h)).font = _BOLD
