@@ -222,7 +222,7 @@ def title(case: Case, lang: str = "en") -> str:
                 disc=markdown_text(discount_label(case.discounting, lang)))
 
 
-_MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_{}[]()#+-.!|~"})
+_MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]"})
 
 
 def markdown_text(value: str) -> str:
