@@ -304,3 +304,14 @@ def test_conclusion_notes_a_binding_cap_several_payers_and_a_missing_irr():
     # the investor finances nothing: it has no cash outlay and so no IRR
     none = prose.conclusion(sibmodel.evaluate(_case(**{"contract.investor_share": 0.0})), "da")
     assert "investor har ingen intern rente" in none
+
+
+def test_one_palette_a_colour_per_holder():
+    """The savings bars take each holder's colour from sibmodel.i18n (the palette the app uses too)."""
+    r = sibmodel.evaluate(_case(**{"costs_per_case": [
+        {"amount": 1000, "holder": "kommune", "quantity": 1},
+        {"amount": 500, "holder": "stat", "quantity": 1}]}))
+    ax = charts.savings_by_year(r, "da").axes[0]
+    colours = {to_rgb(p.get_facecolor()[:3]) for p in ax.patches}
+    assert colours == {to_rgb(i18n.HOLDER_COLOURS["kommune"]), to_rgb(i18n.HOLDER_COLOURS["stat"])}
+    assert len(set(i18n.HOLDER_COLOURS.values())) == len(i18n.HOLDER_COLOURS)

@@ -143,3 +143,20 @@ def test_bilingual_name_and_description():
     assert case.name_in("da") == PAYLOAD and case.name_in("en").startswith("=HYPERLINK")
     again = sibmodel.Case.from_yaml(case.to_yaml())
     assert again.name_in("da") == PAYLOAD
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False), st.integers(0, 3))
+def test_danish_and_english_numbers_read_back_to_the_same_rounded_value(x, digits):
+    da, en = i18n.fmt_number(x, "da", digits), i18n.fmt_number(x, "en", digits)
+    assert float(da.replace(".", "").replace(",", ".")) == float(en.replace(",", "")) == float(f"{x:.{digits}f}")
+
+
+def test_a_problem_is_translated_by_its_code():
+    from sibmodel.errors import Problem
+
+    p = Problem("lang", "fr", "allowed: 'da', 'en'", "lang.unknown", {"value": "fr"})
+    assert i18n.message(p, "da").startswith("sprog = 'fr'")
+    assert i18n.message(Problem("x", 1, "some message"), "da") == str(Problem("x", 1, "some message"))
