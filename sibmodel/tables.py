@@ -373,3 +373,15 @@ def evppi_table(table: pd.DataFrame, case: Case, lang: str = "en") -> pd.DataFra
     return pd.DataFrame({head[0]: [group_label(g, lang) for g in table["group"]],
                          head[1]: [fmt_number(v, lang, 0) for v in table["evppi"]],
                          head[2]: [fmt_pct(v, lang, 0) for v in table["share_of_evpi"]]})
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: Any) -> Any:
+    """A cell for a CSV file or spreadsheet: text that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return gets a leading ``'`` so no spreadsheet reads it as a formula (OWASP CSV injection); numbers and other
+    values pass unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

@@ -160,3 +160,9 @@ def test_a_problem_is_translated_by_its_code():
     p = Problem("lang", "fr", "allowed: 'da', 'en'", "lang.unknown", {"value": "fr"})
     assert i18n.message(p, "da").startswith("sprog = 'fr'")
     assert i18n.message(Problem("x", 1, "some message"), "da") == str(Problem("x", 1, "some message"))
+
+
+@pytest.mark.parametrize("payload", ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+def test_csv_text_never_starts_a_formula(payload):
+    assert tables.csv_text(payload) == "'" + payload
+    assert tables.csv_text("DKK") == "DKK" and tables.csv_text(-3.5) == -3.5
