@@ -58,22 +58,6 @@ def _load(args: argparse.Namespace):
     return case
 
 
-def _format_value(v: Any) -> str:
-    """A figure for the table: "\u2013" where it does not exist; from 10 up five significant digits without
-    trailing zeros (12.345 stays 12.345, 60.0 is 60, 1,234,567.8 is 1,234,568); four decimals below 10."""
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return MISSING
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        return str(v)
-    if isinstance(v, int):
-        return f"{v:,}"
-    if abs(v) < 10:
-        return f"{v:,.4f}"
-    digits = int(math.floor(math.log10(abs(v)))) + 1
-    text = f"{v:,.{max(0, 5 - digits)}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def _clean(v: Any) -> Any:
     return None if v is None or (isinstance(v, float) and not math.isfinite(v)) else v
 
@@ -86,13 +70,13 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         print(json.dumps({"case": case.name, "price_year": case.price_year, "currency": case.currency,
                           "results": figures}, indent=2, ensure_ascii=False))
     elif args.format == "csv":
-        print(result.summary().to_csv(index=False), end="")
+        from .tables import csv_text
+
+        print(result.summary().map(csv_text).to_csv(index=False), end="")
     else:
-        table = result.summary(args.lang)
-        width = max(map(len, table["label"]))
-        print(f"{case.name} ({case.currency}, {case.price_year} prices)")
-        for _, row in table.iterrows():
-            print(f"  {row['label']:<{width}}  {_format_value(row['value']):>14}  {row['unit']}")
+        from .tables import render_table
+
+        print(render_table(result, args.lang))
     return 0
 
 
@@ -182,16 +166,20 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
                           "probabilities": {k: _clean(float(v)) for k, v in sim.probabilities().items()},
                           "figures": figures}, indent=2, ensure_ascii=False))
     elif args.format == "csv":
-        print(table.to_csv(index=False), end="")
+        from .tables import csv_text
+
+        print(table.map(csv_text).to_csv(index=False), end="")
     else:
-        print(f"{case.name} ({case.currency}, {case.price_year} prices): {sim.n:,} draws, seed {sim.seed}"
-              + (", evaluation noise" if sim.noise else ""))
-        width = max(map(len, table["label"]))
-        head = "point", "mean", "5 %", "50 %", "95 %"
-        print(f"  {'':<{width}}  " + "  ".join(f"{h:>12}" for h in head))
-        for _, r in table.iterrows():
-            cells = [r["point"], r["mean"], r["p5"], r["p50"], r["p95"]]
-            print(f"  {r['label']:<{width}}  " + "  ".join(f"{_format_value(c):>12}" for c in cells) + f"  {r['unit']}")
+        from .i18n import text
+        from .tables import case_name, simulation_table
+
+        print(text("table.cli_simulate_head", args.lang, name=case_name(case, args.lang), cur=case.currency,
+                   year=case.price_year, draws=sim.n, seed=sim.seed)
+              + (text("table.cli_noise", args.lang) if sim.noise else ""))
+        table = simulation_table(sim, args.lang)
+        first = table.columns[0]
+        table[first] = table[first].str.ljust(int(table[first].str.len().max()))
+        print(table.to_string(index=False, justify="left"))
     return 0
 
 

@@ -222,7 +222,7 @@ def fmt_pct(x: Real | None, lang: str, digits: int = 1) -> str:
 
 def fmt_value(x: Any, field: str, lang: str, currency: str = "DKK") -> str:
     """A key figure or input formatted by its unit: money whole, shares and rates in %, counts to one decimal,
-    the money multiple to two, a year as a whole number."""
+    the money multiple to two, a year as a whole number; counts keep up to three decimals below 1,000."""
     if is_missing(x):
         return MISSING
     if isinstance(x, str):
@@ -232,8 +232,8 @@ def fmt_value(x: Any, field: str, lang: str, currency: str = "DKK") -> str:
         return fmt_pct(x, lang, 1)
     if code == "times":
         return fmt_number(x, lang, 2)
-    if code in ("cases", "outcomes"):
-        return fmt_number(x, lang, 1)
+    if code in ("cases", "outcomes"):  # counts keep their significant digits: 12.34, 1,234.6
+        return fmt_number(x, lang, None if abs(x) < 1000 else 1)
     if code in ("programme_year", "years"):
         return str(int(x))
     if code == "people":
