@@ -229,7 +229,7 @@ class Fee(_Strict):
 
 class Guarantee(_Strict):
     """A first-loss guarantee by a third party: it covers the investor's loss (undiscounted: financed cost and
-    investor fees minus payments received) up to ``amount`` DKK, paid in the last programme year."""
+    investor fees minus payments received) up to ``amount`` DKK, paid in the contract's last payment year."""
 
     amount: NonNegative
     by: str = ""

@@ -301,7 +301,8 @@ def _evaluate(case: Case, values: Mapping[str, Any] | None, n: int | None, measu
     guarantee = np.zeros_like(investor)
     if c.guarantee is not None:
         loss = np.maximum(-investor.sum(axis=0), 0.0)
-        guarantee[-1] = np.minimum(loss, P("contract.guarantee.amount", c.guarantee.amount))
+        # paid in the contract's last payment year (the last cohort's last row), when the loss is known
+        guarantee[E - 1 + lag + last_row_year] = np.minimum(loss, P("contract.guarantee.amount", c.guarantee.amount))
         investor = investor + guarantee
 
     payers = np.isin(names, c.payers)
