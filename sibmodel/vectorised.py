@@ -263,7 +263,7 @@ def _evaluate(case: Case, values: Mapping[str, Any] | None, n: int | None, measu
         met = np.ones((E, 1), dtype=bool)
     paid_k = np.zeros((K, T, n))
     for k, row in enumerate(rows):
-        Pk = persistence[row.year] if row.sustained else 1.0
+        Pk = persistence[row.year] if row.sustained and row.pays != "own" else 1.0
         if row.pays == "prevented":
             per = (p0[None, :] - rate) * Pk
         elif row.pays == "success":
