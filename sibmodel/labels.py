@@ -5,6 +5,8 @@ HOLDER_LABELS = {
     "kommune": {"da": "kommune", "en": "municipality"},
     "region": {"da": "region", "en": "region"},
     "stat": {"da": "stat", "en": "state"},
+    "participant": {"da": "deltager", "en": "participant"},
+    "others": {"da": "andre", "en": "others"},
 }
 
 # name: (Danish, English, unit); "{cur}" is the case's currency.
@@ -31,6 +33,20 @@ _FIGURES: dict[str, tuple[str, str, str]] = {
     "commissioner_npv": ("Betalers nettonutidsværdi", "Commissioner's net present value", "{cur}"),
     "switching_relative_reduction": (
         "Mindste relative reduktion, hvor betaler går i nul", "Smallest relative reduction at which the commissioner breaks even", "share"),
+    # design v2: perspectives, the rate card's break-even scales, threshold, co-payers, guarantee
+    "pv_savings_public": ("Besparelser i den offentlige sektor, nutidsværdi", "Public-sector savings, present value", "{cur}"),
+    "societal_max": ("Samfundets højeste pris", "Society's maximum price", "{cur} per outcome"),
+    "benefit_cost_ratio": ("Gevinst-omkostningsforhold (alle perspektiver)", "Benefit-cost ratio (all perspectives)", "ratio"),
+    "public_benefit_cost_ratio": ("Gevinst-omkostningsforhold (offentlig sektor)", "Benefit-cost ratio (public sector)", "ratio"),
+    "commissioner_max_scale": ("Betalers højeste skala af prislisten", "Commissioner's maximum scale of the rate card", "times the card"),
+    "public_sector_max_scale": ("Den offentlige sektors højeste skala af prislisten", "Public sector's maximum scale of the rate card", "times the card"),
+    "societal_max_scale": ("Samfundets højeste skala af prislisten", "Society's maximum scale of the rate card", "times the card"),
+    "investor_min_scale": ("Investors laveste skala af prislisten", "Investor's minimum scale of the rate card", "times the card"),
+    "corridor_scale_low": ("Skalakorridor, nedre grænse", "Scale corridor, lower bound", "times the card"),
+    "corridor_scale_high": ("Skalakorridor, øvre grænse", "Scale corridor, upper bound", "times the card"),
+    "cohorts_paid": ("Andel af hold, der når tærsklen", "Share of cohorts that meet the threshold", "share"),
+    "co_payer_payments": ("Medbetaleres betalinger i alt (udiskonteret)", "Co-payers' payments in total (undiscounted)", "{cur}"),
+    "guarantee_paid": ("Udbetalt garanti (first loss)", "First-loss guarantee paid out", "{cur}"),
 }
 
 _BY_HOLDER = {

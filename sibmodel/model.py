@@ -16,36 +16,15 @@ from .costs import Catalogue, PriceIndex, ResolvedItem, resolve_costs
 from .switching import lowest_safe_value
 from .vectorised import evaluate_many, timelines
 
-#: Labels of the design-v2 figures (Danish, English, unit) until the presentation layer's label table has them.
-_V2_LABELS: dict[str, tuple[str, str, str]] = {
-    "pv_savings_public": ("Besparelser i den offentlige sektor, nutidsværdi", "Public-sector savings, present value", "{cur}"),
-    "societal_max": ("Samfundets højeste pris", "Society's maximum price", "{cur} per outcome"),
-    "benefit_cost_ratio": ("Gevinst-omkostningsforhold (alle perspektiver)", "Benefit-cost ratio (all perspectives)", "ratio"),
-    "public_benefit_cost_ratio": ("Gevinst-omkostningsforhold (offentlig sektor)", "Benefit-cost ratio (public sector)", "ratio"),
-    "commissioner_max_scale": ("Betalers højeste skala på prislisten", "Commissioner's maximum scale of the rate card", "times the card"),
-    "public_sector_max_scale": ("Den offentlige sektors højeste skala", "Public sector's maximum scale of the rate card", "times the card"),
-    "societal_max_scale": ("Samfundets højeste skala", "Society's maximum scale of the rate card", "times the card"),
-    "investor_min_scale": ("Investors laveste skala på prislisten", "Investor's minimum scale of the rate card", "times the card"),
-    "corridor_scale_low": ("Skalakorridor, nedre grænse", "Scale corridor, lower bound", "times the card"),
-    "corridor_scale_high": ("Skalakorridor, øvre grænse", "Scale corridor, upper bound", "times the card"),
-    "cohorts_paid": ("Andel af hold, der når tærsklen", "Share of cohorts that meet the threshold", "share"),
-    "co_payer_payments": ("Medbetaleres betalinger i alt (udiskonteret)", "Co-payers' payments in total (undiscounted)", "{cur}"),
-    "guarantee_paid": ("Udbetalt garanti (first loss)", "First-loss guarantee paid out", "{cur}"),
-}
-
-
 def _label_unit(name: str, lang: str, currency: str) -> tuple[str, str]:
-    """Label (``da``/``en``) and unit of a result name: the presentation label table, else the v2 table, else the
-    holder's name (a holder the case declares or a non-public perspective)."""
+    """Label (``da``/``en``) and unit of a result name: the presentation label table, else, for a holder the case
+    declares itself, the holder's key in the per-holder label."""
     from .labels import label, unit  # the label table is presentation; looked up only when a table is shown
 
     try:
         return label(name, lang), unit(name, currency)
     except KeyError:
         pass
-    if name in _V2_LABELS:
-        da, en, u = _V2_LABELS[name]
-        return (da if lang == "da" else en), u.format(cur=currency)
     for prefix, (da, en, u) in {"savings_per_case_": ("Besparelse pr. forebygget sag, {h}", "Savings per prevented case, {h}",
                                                       "{cur} per case"),
                                 "pv_savings_": ("Besparelser, nutidsværdi, {h}", "Savings, present value, {h}", "{cur}")}.items():

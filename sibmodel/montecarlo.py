@@ -142,9 +142,8 @@ class Simulation:
             "prob_investor_loss": self.prob_investor_loss,
             "prob_investor_below_required": self.prob_investor_below_required,
             "prob_corridor": self.prob_corridor,
+            "prob_threshold_met": self.prob_threshold_met,
         }
-        if self.case.contract.threshold is not None:
-            out["prob_threshold_met"] = self.prob_threshold_met
         return pd.Series(out, name="probability")
 
     def percentiles(self, q: Sequence[float] = (5, 50, 95)) -> pd.DataFrame:

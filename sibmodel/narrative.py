@@ -335,6 +335,7 @@ _PROBABILITIES = {
     "prob_investor_below_required": ("Sandsynlighed for at investor får under sit krævede afkast",
                                      "Probability that the investor earns less than its required return"),
     "prob_corridor": ("Sandsynlighed for en priskorridor", "Probability that a price corridor exists"),
+    "prob_threshold_met": ("Sandsynlighed for at et hold når tærsklen", "Probability that a cohort meets the threshold"),
 }
 
 

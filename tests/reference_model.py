@@ -28,6 +28,7 @@ Design v2 ("Contracts as rate cards, signed value streams, perspectives"), choic
   it received) up to that amount, paid in the contract's last payment year (n_enrol - 1 + lag + the latest
   row year); the scales ignore it.
 - savings_per_case_by_holder keeps only holders that have items (as in v1).
+- A scale that overflows (a card worth almost nothing) is None, like a break-even price over a zero denominator.
 """
 import math
 
@@ -230,7 +231,7 @@ def reference_evaluate(case):
     paid_by_row = {}
     for key, pays, year, price, use_p, base, treated, paid_for in rows:
         by_year = [0.0] * T
-        factor = persistence[year] if use_p else 1.0
+        factor = persistence[year] if use_p and pays != "own" else 1.0
         for e in range(n_enrol):
             if not paid_cohort[e]:
                 continue
@@ -308,6 +309,9 @@ def reference_evaluate(case):
         scales["societal_max_scale"] = (pv_all_savings - pv_fee) / V
     if Vi > 0:
         scales["investor_min_scale"] = max(npv_at(put_in, ri) / Vi, 0.0)
+    for name, value in scales.items():   # a ratio over a vanishing card value does not exist
+        if value is not None and not math.isfinite(value):
+            scales[name] = None
     lo, hi = scales["investor_min_scale"], scales["commissioner_max_scale"]
     corridor_scale = (lo, hi) if lo is not None and hi is not None and lo <= hi else None
 
