@@ -419,3 +419,47 @@ def test_v1_card_equals_explicit_one_row_card_where_persistence_starts_at_one(ba
     v2 = evaluate(Case.from_dict(card))
     for k, v in v1.key_figures().items():
         assert v2.key_figures()[k] == pytest.approx(v, rel=1e-12, abs=1e-12) if v is not None else v2.key_figures()[k] is None, k
+
+
+# -- JSON Schema and import structure ---------------------------------------------------------------------
+
+
+def test_json_schema_covers_the_v2_keys():
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+
+    from sibmodel import case_schema
+
+    schema = case_schema()
+    contract = schema["$defs"]["Contract"]["properties"]
+    assert {"outcomes", "threshold", "co_payers", "cap_per_participant", "fees", "guarantee"} <= set(contract)
+    assert "direction" in schema["$defs"]["CostItem"]["properties"] and "holders" in schema["properties"]
+    validator = jsonschema.Draft202012Validator(schema)
+    for name in ("homelessness_housing_first", "youth_education_employment", "family_violence"):
+        assert not list(validator.iter_errors(yaml.safe_load((ROOT / "templates" / f"{name}.yaml").read_text()))), name
+    assert not list(validator.iter_errors(yaml.safe_load((ROOT / "tests" / "cases" / "wsipp_mst.yaml").read_text())))
+    bad = hand()
+    bad["contract"]["outcomes"][0]["pays"] = "everything"
+    assert list(validator.iter_errors(bad))
+
+
+def test_core_modules_do_not_import_each_other_in_a_cycle():
+    """The model core imports downwards only: costs never imports case, montecarlo never sensitivity, and none
+    of them imports a presentation module at import time."""
+    import ast
+
+    core = ["case", "costs", "vectorised", "model", "montecarlo", "sensitivity", "voi", "discount", "switching", "holders"]
+    graph = {}
+    for m in core:
+        tree = ast.parse((ROOT / "sibmodel" / f"{m}.py").read_text(encoding="utf-8"))
+        typing_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If)
+                       and getattr(block.test, "id", "") == "TYPE_CHECKING" for n in ast.walk(block)}
+        graph[m] = {n.module.lstrip(".").split(".")[0] for n in ast.walk(tree)
+                    if isinstance(n, ast.ImportFrom) and n.level == 1 and n.module and id(n) not in typing_only}
+    assert "case" not in graph["costs"] and "sensitivity" not in graph["montecarlo"]
+
+    def reaches(a, b, seen=()):
+        return any(x == b or (x in graph and x not in seen and reaches(x, b, (*seen, x))) for x in graph.get(a, ()))
+    assert not [m for m in core if reaches(m, m)]
+    presentation = {"narrative", "report", "excel", "indigo", "charts", "app"}
+    assert not [(m, graph[m] & presentation) for m in core if graph[m] & presentation]
