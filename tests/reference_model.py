@@ -295,6 +295,9 @@ def reference_evaluate(case):
         societal_max = (pv_all_savings - pv_fee) / pv_paid
     if one_row and pv_ri_paid > 0:
         investor_min = max(npv_at(put_in, ri) / pv_ri_paid, 0.0)
+    # a ratio that overflows (a vanishing denominator) does not exist
+    commissioner_max, public_sector_max, societal_max, investor_min = [
+        x if x is None or math.isfinite(x) else None for x in (commissioner_max, public_sector_max, societal_max, investor_min)]
     if investor_min is not None and commissioner_max is not None and investor_min <= commissioner_max:
         corridor = (investor_min, commissioner_max)
     else:
