@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from .discount import SCHEDULES
 from .distributions import Distribution, DistributionError, is_distribution
 from .errors import _MISSING, CaseError, Problem
-from .holders import HOLDERS, OTHER_HOLDERS, PERSPECTIVES
+from .holders import HOLDERS, OTHER_HOLDERS, PERSPECTIVES  # noqa: F401  (HOLDERS re-exported)
+from .rates import relative_reduction, treated_rate
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -95,9 +96,13 @@ class Outcome(_Strict):
 
     @property
     def p1(self) -> float:
-        if self.treated_rate is not None:
-            return self.treated_rate
-        return self.baseline_rate * (1.0 - self.relative_reduction)
+        """The rate with the intervention (given, or implied by the relative reduction)."""
+        return treated_rate(self.baseline_rate, self.relative_reduction, self.treated_rate)
+
+    @property
+    def implied_relative_reduction(self) -> float:
+        """``(p0 - p1) / p0`` (given, or implied by the treated rate; 0 where ``p0 = 0``)."""
+        return relative_reduction(self.baseline_rate, self.p1)
 
 
 class Adjustments(_Strict):

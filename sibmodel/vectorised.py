@@ -20,6 +20,7 @@ from .costs import ResolvedItem, resolve_costs
 from .discount import discount_factors
 from .errors import CaseError, Problem
 from .pricing import irr_many, payback_many
+from .rates import relative_reduction, treated_rate  # noqa: F401  (re-exported)
 
 #: Key figures computed for every draw (``Result.key_figures`` without ``switching_relative_reduction``); a case
 #: with holders beyond kommune, region and stat adds ``savings_per_case_<h>`` and ``pv_savings_<h>`` for each
@@ -42,18 +43,6 @@ def figure_names(case: Case, items: list[ResolvedItem] | None = None) -> tuple[s
     names = case.holder_names(None if items is None else [it.holder for it in items])
     extra = [h for h in names if h not in HOLDERS]
     return FIGURES + tuple(f"savings_per_case_{h}" for h in extra) + tuple(f"pv_savings_{h}" for h in extra)
-
-
-def treated_rate(p0: Any, relative_reduction: Any = None, treated: Any = None) -> Any:
-    """p1: the rate of the case with the intervention, ``p0 * (1 - relative_reduction)`` or given directly."""
-    return treated if treated is not None else p0 * (1.0 - relative_reduction)
-
-
-def relative_reduction(p0: Any, p1: Any) -> Any:
-    """The implied relative reduction ``(p0 - p1) / p0`` (0 where ``p0 = 0``); works on arrays."""
-    p0, p1 = np.asarray(p0, dtype=float), np.asarray(p1, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(p0 > 0, (p0 - p1) / np.where(p0 > 0, p0, 1.0), 0.0)
 
 
 #: A measured relative reduction meets the threshold if it is at least ``threshold - THRESHOLD_TOL`` (so that a

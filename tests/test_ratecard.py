@@ -272,6 +272,12 @@ def test_row_key_pattern_refused():
     _refused(d, "contract.outcomes.0.key", "pattern")
 
 
+def test_implied_relative_reduction_in_one_place():
+    case = Case.from_dict(PETERBOROUGH)
+    assert case.outcome.implied_relative_reduction == pytest.approx(13 / 155)
+    assert Case.from_dict(HAND).outcome.implied_relative_reduction == pytest.approx(0.2)
+
+
 def test_round_trip_of_a_card():
     case = Case.from_dict(hand(threshold=0.1, co_payers=[{"name": "DSI", "share": 0.5}], cap_per_participant=900,
                                fees=[{"paid_by": "investor", "amount": 5}], guarantee={"amount": 10}))
@@ -448,7 +454,8 @@ def test_core_modules_do_not_import_each_other_in_a_cycle():
     of them imports a presentation module at import time."""
     import ast
 
-    core = ["case", "costs", "vectorised", "model", "montecarlo", "sensitivity", "voi", "discount", "switching", "holders"]
+    core = ["case", "costs", "vectorised", "model", "montecarlo", "sensitivity", "voi", "discount", "switching", "holders",
+            "rates"]
     graph = {}
     for m in core:
         tree = ast.parse((ROOT / "sibmodel" / f"{m}.py").read_text(encoding="utf-8"))
