@@ -470,3 +470,19 @@ def test_core_modules_do_not_import_each_other_in_a_cycle():
     assert not [m for m in core if reaches(m, m)]
     presentation = {"narrative", "report", "excel", "indigo", "charts", "app"}
     assert not [(m, graph[m] & presentation) for m in core if graph[m] & presentation]
+
+
+def test_a_v1_case_writes_no_v2_keys(base):
+    data = Case.from_dict(base).to_dict()
+    assert set(data["contract"]) == {"metric", "price", "payment_lag_years", "payers", "investor_share",
+                                     "investor_required_return"}
+    assert "holders" not in data and all("direction" not in c for c in data["costs_per_case"])
+
+
+def test_summary_names_declared_and_non_public_holders():
+    r = evaluate(load_case(ROOT / "tests" / "cases" / "wsipp_mst.yaml"))
+    table = r.summary("en").set_index("name")
+    assert table.loc["pv_savings_taxpayers", "value"] == pytest.approx(4651)
+    assert "taxpayers" in table.loc["pv_savings_taxpayers", "label"]
+    assert table.loc["pv_savings_participant", "label"] == "Savings, present value, participant"
+    assert table.loc["benefit_cost_ratio", "value"] == pytest.approx(18_935 / 7834)
