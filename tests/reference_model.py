@@ -261,13 +261,13 @@ def reference_evaluate(case):
     payments = [sum(effective[r[0]] * paid_by_row[r[0]][t] for r in rows) for t in range(T)]
     cap = contract.get("cap")
     if cap is not None:
-        excess = sum(payments) - float(cap)
-        t = T - 1
-        while excess > 0 and t >= 0:  # cut the latest payments first
-            cut = min(payments[t], excess)
-            payments[t] -= cut
-            excess -= cut
-            t -= 1
+        # cutting the latest payments first = paying the earliest first until the cap is used up (written this
+        # way so that a tiny early payment is not lost in the rounding of a large total)
+        remaining = float(cap)
+        for t in range(T):
+            paid = min(payments[t], remaining)
+            payments[t] = paid
+            remaining -= paid
 
     co_payers = contract.get("co_payers") or []
     s_all = sum(float(c["share"]) for c in co_payers)
