@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import re
 import difflib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -18,9 +19,9 @@ from pydantic import (BaseModel, ConfigDict, Field, PlainSerializer, PlainValida
 from .discount import SCHEDULES
 from .distributions import Distribution, DistributionError, is_distribution
 from .errors import _MISSING, CaseError, Problem
+from .holders import HOLDERS, OTHER_HOLDERS, PERSPECTIVES  # noqa: F401  (HOLDERS re-exported)
+from .rates import relative_reduction, treated_rate
 
-HOLDERS = ("kommune", "region", "stat")
-Holder = Literal["kommune", "region", "stat"]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Years = Annotated[int, Field(ge=0, le=200)]
@@ -140,9 +141,13 @@ class Outcome(_Strict):
 
     @property
     def p1(self) -> float:
-        if self.treated_rate is not None:
-            return self.treated_rate
-        return self.baseline_rate * (1.0 - self.relative_reduction)
+        """The rate with the intervention (given, or implied by the relative reduction)."""
+        return treated_rate(self.baseline_rate, self.relative_reduction, self.treated_rate)
+
+    @property
+    def implied_relative_reduction(self) -> float:
+        """``(p0 - p1) / p0`` (given, or implied by the treated rate; 0 where ``p0 = 0``)."""
+        return relative_reduction(self.baseline_rate, self.p1)
 
 
 class Adjustments(_Strict):
@@ -166,7 +171,10 @@ class CostItem(_Strict):
 
     item: str | None = Field(None, description="Key in the unit-cost catalogue (data/unit_costs.csv)")
     amount: NonNegative | None = Field(None, description="Unit cost in the case's currency and price year")
-    holder: Holder | None = Field(None, description="Budget holder that bears the cost (required with amount alone)")
+    holder: str | None = Field(None, description="Holder that bears the cost (required with amount alone): kommune, "
+                               "region, stat, participant, others or a holder declared under holders")
+    direction: Literal["avoided", "incurred"] | None = Field(
+        None, description="avoided (default): prevention saves this cost; incurred: prevention causes it (enters with a minus sign)")
     label: str | None = None
     quantity: float | list[float] = Field(1.0, description="Units per case per relative year: a number or a list by year")
     years: Annotated[int, Field(ge=1, le=200)] | None = Field(None, description="With a number quantity: relative years it applies (default: the horizon)")
@@ -182,7 +190,7 @@ class CostItem(_Strict):
         if self.item is None and self.amount is None:
             raise ValueError("give a catalogue key (item) or an amount")
         if self.item is None and self.holder is None:
-            raise ValueError("an item given by amount needs its holder (one of kommune, region, stat)")
+            raise ValueError("an item given by amount needs its holder (kommune, region, stat, participant, others or a declared holder)")
         if self.item is not None and self.holder is not None:
             raise ValueError(f"holder comes from the catalogue for item {self.item!r}; remove holder or give amount without item")
         if self.years is not None and isinstance(self.quantity, list):
@@ -196,6 +204,11 @@ class CostItem(_Strict):
         else:
             q = [self.quantity] * (horizon if self.years is None else min(self.years, horizon))
         return (q + [0.0] * horizon)[:horizon]
+
+    @property
+    def sign(self) -> float:
+        """+1 for a cost that prevention avoids, -1 for one it causes."""
+        return -1.0 if self.direction == "incurred" else 1.0
 
 
 class Intervention(_Strict):
@@ -213,16 +226,99 @@ class Intervention(_Strict):
         return _number_or_list(v)
 
 
-class Contract(_Strict):
-    """The outcome contract: what is paid for, at what price, by whom, and who finances it."""
+class OutcomeRow(_Strict):
+    """One row of a rate card: what is paid for, measured when, at what price (DKK per paid outcome)."""
 
-    metric: Literal["prevented_case", "success"] = "prevented_case"
+    key: Annotated[str, Field(pattern=r"^[a-z0-9_]+$", max_length=60)] = Field(description="Unique name of the row ([a-z0-9_])")
+    label: str = ""
+    pays: Literal["prevented", "success", "own"] = Field(
+        "prevented", description="prevented: a prevented case still prevented at `year`; success: a participant not in "
+        "the case at `year`; own: an outcome with rates of its own")
+    year: Years = Field(0, description="Relative year of measurement after enrolment (0 = enrolment year)")
     price: NonNegative = Field(description="Price per paid outcome (DKK)")
+    baseline_rate: Probability | None = Field(None, description="own rows: share reaching the outcome without the intervention (default 0)")
+    treated_rate: Probability | None = Field(None, description="own rows: share reaching it with the intervention")
+    paid_for: Literal["improvement", "all"] | None = Field(
+        None, description="own rows: improvement (treated - baseline, default) or all (treated)")
+
+    @model_validator(mode="after")
+    def _own(self) -> OutcomeRow:
+        own_fields = [f for f in ("baseline_rate", "treated_rate", "paid_for") if getattr(self, f) is not None]
+        if self.pays != "own":
+            if own_fields:
+                raise ValueError(f"@{own_fields[0]}@only a row with pays: own has rates of its own")
+            return self
+        if self.treated_rate is None:
+            raise ValueError("@treated_rate@a row with pays: own needs its treated_rate")
+        if self.paid_for != "all" and self.treated_rate < (self.baseline_rate or 0.0):
+            raise ValueError(f"@treated_rate@{self.treated_rate:g} is below baseline_rate {self.baseline_rate:g}; with "
+                             "paid_for: improvement the treated rate must be at least the baseline rate")
+        return self
+
+
+class CoPayer(_Strict):
+    """An outcome fund or other body that pays ``share`` of every outcome payment (public money or not)."""
+
+    name: str = Field(min_length=1)
+    share: Annotated[float, Field(gt=0.0, lt=1.0)] = Field(description="Share of every outcome payment")
+    public: bool = Field(True, description="Public money (e.g. Den Sociale Investeringsfond) or not (a private foundation)")
+
+
+class Fee(_Strict):
+    """An intermediary or evaluation fee (DKK): a list by programme year, or one number for every enrolment year."""
+
+    label: str = ""
+    paid_by: Literal["commissioner", "investor"]
+    amount: float | list[float]
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _amount(cls, v: Any) -> float | list[float]:
+        return _number_or_list(v)
+
+
+class Guarantee(_Strict):
+    """A first-loss guarantee by a third party: it covers the investor's loss (undiscounted: financed cost and
+    investor fees minus payments received) up to ``amount`` DKK, paid in the contract's last payment year."""
+
+    amount: NonNegative
+    by: str = ""
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """A rate-card row as the model uses it (a v1 contract becomes one row; see :meth:`Contract.rows`)."""
+
+    key: str
+    label: str
+    pays: str                 # prevented | success | own
+    year: int
+    price: float
+    price_path: str           # dotted input path of the price
+    baseline_rate: float = 0.0
+    treated_rate: float = 0.0
+    paid_for: str = "improvement"
+    sustained: bool = True    # False for a v1 contract: the measured effect, without persistence
+    index: int | None = None  # position in contract.outcomes (None for a v1 contract)
+
+
+class Contract(_Strict):
+    """The outcome contract: what is paid for (one price for one metric, or a rate card of rows), by whom, with
+    which threshold, co-payers, caps, fees and guarantee, and who finances it."""
+
+    metric: Literal["prevented_case", "success"] | None = Field(None, description="v1: what one price pays for (default prevented_case)")
+    price: NonNegative | None = Field(None, description="v1: price per paid outcome (DKK); or give outcomes")
+    outcomes: list[OutcomeRow] | None = Field(None, min_length=1, description="The rate card: rows with their prices")
     payment_lag_years: Years = 0
+    threshold: Probability | None = Field(None, description="A cohort is paid only if its measured relative reduction reaches this")
+    co_payers: list[CoPayer] | None = None
     cap: NonNegative | None = Field(None, description="Maximum total outcome payments, undiscounted (DKK)")
-    payers: list[Holder] = Field(default_factory=lambda: ["kommune"], min_length=1)
+    cap_per_participant: NonNegative | None = Field(None, description="Maximum one participant can earn across the card (DKK)")
+    payers: list[str] = Field(default_factory=lambda: ["kommune"], min_length=1)
     investor_share: Probability = Field(1.0, description="Share of the intervention cost the investor pre-finances")
     investor_required_return: Annotated[float, Field(gt=-1.0, le=1.0)] = Field(0.07, description="Investor's required annual return")
+    fees: list[Fee] | None = None
+    guarantee: Guarantee | None = None
 
     @field_validator("payers")
     @classmethod
@@ -230,6 +326,55 @@ class Contract(_Strict):
         if len(set(v)) != len(v):
             raise ValueError("each payer may appear only once")
         return v
+
+    @model_validator(mode="after")
+    def _card(self) -> Contract:
+        if self.outcomes is None:
+            if self.price is None:
+                raise ValueError("@price@required field is missing: give a price (with metric) or a rate card under outcomes")
+            if self.metric is None:
+                object.__setattr__(self, "metric", "prevented_case")
+        else:
+            for f in ("price", "metric"):
+                if getattr(self, f) is not None:
+                    raise ValueError(f"@{f}@give either metric and price or a rate card under outcomes, not both")
+            seen: set[str] = set()
+            for i, row in enumerate(self.outcomes):
+                if row.key in seen:
+                    raise ValueError(f"@outcomes.{i}.key@duplicate row key {row.key!r}; keys must be unique")
+                seen.add(row.key)
+        total = sum(c.share for c in self.co_payers or [])
+        if total >= 1.0:
+            raise ValueError(f"@co_payers@shares sum to {total:g}; they must sum to less than 1 (the payers pay the rest)")
+        return self
+
+    def rows(self) -> list[CardRow]:
+        """The rate card as the model uses it; a v1 contract (``metric`` + ``price``) is one row measured at
+        enrolment without persistence, keyed by its metric."""
+        if self.outcomes is None:
+            pays = "prevented" if self.metric == "prevented_case" else "success"
+            return [CardRow(self.metric, "", pays, 0, float(self.price), "contract.price", sustained=False)]
+        return [CardRow(r.key, r.label, r.pays, r.year, r.price, f"contract.outcomes.{i}.price",
+                        r.baseline_rate or 0.0, r.treated_rate or 0.0, r.paid_for or "improvement", True, i)
+                for i, r in enumerate(self.outcomes)]
+
+    @property
+    def co_payer_share(self) -> float:
+        """Sum of co-payer shares (0 without co-payers)."""
+        return sum(c.share for c in self.co_payers or [])
+
+    @property
+    def private_co_payer_share(self) -> float:
+        """Sum of the shares of co-payers that are not public money."""
+        return sum(c.share for c in self.co_payers or [] if not c.public)
+
+
+class HolderSpec(_Strict):
+    """A holder a case declares itself (e.g. a kommune split by department), with its perspective and labels."""
+
+    perspective: Literal["public", "participant", "others"] = "public"
+    label_da: str = ""
+    label_en: str = ""
 
 
 class Case(_Strict):
@@ -249,6 +394,8 @@ class Case(_Strict):
     cohort: Cohort
     outcome: Outcome
     adjustments: Adjustments = Adjustments()
+    holders: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)], HolderSpec] | None = Field(
+        None, description="Holders this case declares beside kommune, region, stat, participant and others")
     costs_per_case: list[CostItem] = Field(default_factory=list)
     intervention: Intervention
     contract: Contract
@@ -278,7 +425,39 @@ class Case(_Strict):
         for i, c in enumerate(self.costs_per_case):
             if isinstance(c.quantity, list) and len(c.quantity) > J:
                 raise ValueError(f"@costs_per_case.{i}.quantity@has {len(c.quantity)} values but horizon_years is {J}")
+        for name in self.holders or {}:
+            if name in HOLDERS or name in OTHER_HOLDERS:
+                raise ValueError(f"@holders.{name}@{name!r} is a standard holder; declare only holders of your own")
+        known = self.holder_perspectives()
+        allowed = ", ".join(known)
+        for i, c in enumerate(self.costs_per_case):
+            if c.holder is not None and c.holder not in known:
+                raise ValueError(f"@costs_per_case.{i}.holder@unknown holder {c.holder!r}; allowed: {allowed} "
+                                 "(declare a holder of your own under holders)")
+        public = [repr(h) for h, p in known.items() if p == "public"]
+        for i, h in enumerate(self.contract.payers):
+            if known.get(h) != "public":
+                raise ValueError(f"@contract.payers.{i}@not a public holder of this case; must be "
+                                 f"{', '.join(public[:-1])} or {public[-1]}")
+        for i, row in enumerate(self.contract.outcomes or []):
+            if row.pays != "own" and row.year >= J:
+                raise ValueError(f"@contract.outcomes.{i}.year@measurement year {row.year} is beyond the horizon "
+                                 f"(horizon_years {J}: years 0 to {J - 1})")
         return self
+
+    def holder_perspectives(self) -> dict[str, str]:
+        """Every holder this case knows, with its perspective (public, participant, others), in display order:
+        kommune, region, stat, participant, others, then declared holders."""
+        out = {h: "public" for h in HOLDERS}
+        out.update({h: h for h in OTHER_HOLDERS})
+        out.update({k: v.perspective for k, v in (self.holders or {}).items()})
+        return out
+
+    def holder_names(self, items_holders: list[str] | None = None) -> list[str]:
+        """The holders results are shown for: kommune, region and stat always; participant and others where a
+        cost item names them (``items_holders``: the holders of the resolved items); declared holders always."""
+        used = set(items_holders if items_holders is not None else [c.holder for c in self.costs_per_case if c.holder])
+        return [h for h in (*HOLDERS, *OTHER_HOLDERS) if h in HOLDERS or h in used] + list(self.holders or {})
 
     # -- I/O -----------------------------------------------------------------------------------------
 

@@ -16,15 +16,18 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .case import HOLDERS, Case
 from .errors import CaseError, Problem
+from .holders import HOLDERS
 from .resources import data_dir
+
+if TYPE_CHECKING:  # costs does not import the case module at run time (no import cycle)
+    from .case import Case
 
 #: Where data files live: ``$SIBMODEL_DATA`` or the repository's ``data/``.
 DATA_DIR = data_dir()
@@ -346,6 +349,7 @@ class ResolvedItem:
     cashable: float
     quantity: np.ndarray      # per case, relative years 0 .. J-1
     source: str
+    sign: float = 1.0         # +1: prevention avoids this cost; -1: prevention causes it (direction: incurred)
 
 
 def resolve_costs(case: Case, cat: Catalogue | None = None, index: PriceIndex | None = None) -> list[ResolvedItem]:
@@ -357,7 +361,8 @@ def resolve_costs(case: Case, cat: Catalogue | None = None, index: PriceIndex | 
         q = np.asarray(c.quantities(J), dtype=float)
         if c.item is None:
             label = c.label or f"Item {i + 1}"
-            items.append(ResolvedItem(f"item_{i}", label, label, c.holder, c.amount, c.cashable, q, "given in the case"))
+            items.append(ResolvedItem(f"item_{i}", label, label, c.holder, c.amount, c.cashable, q, "given in the case",
+                                      c.sign))
             continue
         cat_ = cat_ or cat or catalogue()
         if c.item not in cat_:
@@ -381,7 +386,7 @@ def resolve_costs(case: Case, cat: Catalogue | None = None, index: PriceIndex | 
                                         f"price year {row.price_year} -> {case.price_year} ({row.index}): {why}"))
                 continue
         items.append(ResolvedItem(c.item, c.label or row.label_da, c.label or row.label_en, row.holder,
-                                  amount, c.cashable, q, row.source))
+                                  amount, c.cashable, q, row.source, c.sign))
     if problems:
         raise CaseError(problems)
     return items

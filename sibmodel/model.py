@@ -11,44 +11,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .case import HOLDERS, Case
+from .case import Case
 from .costs import Catalogue, PriceIndex, ResolvedItem, resolve_costs
 from .i18n import label, unit
-from .pricing import brentq
+from .switching import lowest_safe_value
 from .vectorised import evaluate_many, timelines
-
 
 def _switching_relative_reduction(case: Case, items: list[ResolvedItem]) -> float | None:
     """Smallest relative reduction ``rr*`` in [0, 1] from which on the commissioner's NPV at the contract price
-    stays >= 0 (for every ``rr >= rr*``); None where even ``rr = 1`` loses money.
-
-    The NPV is piecewise linear in ``rr`` (kinks where a cap binds): it is evaluated on a grid of 401 points
-    at once and the last crossing refined with Brent's method.
-    """
+    stays >= 0 (for every ``rr >= rr*``); None where even ``rr = 1`` loses money (see
+    :func:`sibmodel.switching.lowest_safe_value`)."""
     p0 = case.outcome.p0
     if p0 <= 0:
         return None
     path = "outcome.relative_reduction" if case.outcome.relative_reduction is not None else "outcome.treated_rate"
+    to_input = (lambda rr: rr) if path.endswith("relative_reduction") else (lambda rr: p0 * (1.0 - rr))  # noqa: E731
 
-    def inputs(rr: np.ndarray) -> dict[str, np.ndarray]:
-        return {path: rr if path.endswith("relative_reduction") else p0 * (1.0 - rr)}
+    def figure(rr: np.ndarray) -> np.ndarray:
+        return evaluate_many(case, {path: to_input(rr)}, rr.size, items=items)["commissioner_npv"]
 
-    grid = np.linspace(0.0, 1.0, 401)
-    values = evaluate_many(case, inputs(grid), grid.size, items=items)["commissioner_npv"]
-    tol = 1e-9 * max(1.0, float(np.max(np.abs(values))))
-    bad = np.flatnonzero(values < -tol)
-    if bad.size == 0:
-        return 0.0
-    k = int(bad[-1])
-    if k == grid.size - 1:
-        return None
-    if values[k + 1] <= 0:
-        return float(grid[k + 1])
-    f = lambda rr: float(evaluate_many(case, inputs(np.array([rr])), 1, items=items)["commissioner_npv"][0])  # noqa: E731
-    fa, fb = f(grid[k]), f(grid[k + 1])
-    if fa * fb > 0:  # the grid and the scalar evaluation disagree in the last digits: the grid point stands
-        return float(grid[k + 1])
-    return float(brentq(f, grid[k], grid[k + 1], xtol=1e-14, rtol=1e-14))
+    return lowest_safe_value(figure, 0.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -78,6 +60,22 @@ class Result:
     savings_by_year: pd.DataFrame
     cash_flows: pd.DataFrame
     items: pd.DataFrame = field(repr=False)
+    # design v2: perspectives, the rate card's break-even scales, threshold, co-payers, guarantee
+    societal_max: float | None = None
+    pv_savings_public: float = 0.0
+    benefit_cost_ratio: float | None = None
+    public_benefit_cost_ratio: float | None = None
+    commissioner_max_scale: float | None = None
+    public_sector_max_scale: float | None = None
+    societal_max_scale: float | None = None
+    investor_min_scale: float | None = None
+    corridor_scale: tuple[float, float] | None = None
+    break_even_prices: pd.DataFrame | None = field(default=None, repr=False)
+    paid_outcomes_by_row: pd.Series | None = field(default=None, repr=False)
+    cohorts_paid: float = 1.0
+    co_payer_payments: float = 0.0
+    guarantee_paid: float = 0.0
+    holder_perspectives: pd.Series | None = field(default=None, repr=False)
 
     @property
     def wrong_pocket_gap(self) -> float | None:
@@ -104,7 +102,7 @@ class Result:
             "corridor_low": self.corridor[0] if self.corridor else None,
             "corridor_high": self.corridor[1] if self.corridor else None,
             "cofunding_per_outcome": self.cofunding_per_outcome,
-            "price": c.price,
+            "price": self.break_even_prices["price"].iloc[0] if len(c.rows()) == 1 else None,
             "total_payments": self.total_payments,
             "investor_irr": self.investor_irr,
             "investor_required_return": c.investor_required_return,
@@ -113,6 +111,19 @@ class Result:
             "payback_year": self.payback_year,
             "commissioner_npv": self.commissioner_npv,
             "switching_relative_reduction": self.switching_relative_reduction,
+            "pv_savings_public": self.pv_savings_public,
+            "societal_max": self.societal_max,
+            "benefit_cost_ratio": self.benefit_cost_ratio,
+            "public_benefit_cost_ratio": self.public_benefit_cost_ratio,
+            "commissioner_max_scale": self.commissioner_max_scale,
+            "public_sector_max_scale": self.public_sector_max_scale,
+            "societal_max_scale": self.societal_max_scale,
+            "investor_min_scale": self.investor_min_scale,
+            "corridor_scale_low": self.corridor_scale[0] if self.corridor_scale else None,
+            "corridor_scale_high": self.corridor_scale[1] if self.corridor_scale else None,
+            "cohorts_paid": self.cohorts_paid,
+            "co_payer_payments": self.co_payer_payments,
+            "guarantee_paid": self.guarantee_paid,
         }
         return out
 
@@ -148,24 +159,40 @@ def evaluate(case: Case, catalogue: Catalogue | None = None, index: PriceIndex |
     items = resolve_costs(case, catalogue, index)
     f, t = timelines(case, items)
     years = pd.RangeIndex(t["intervention_cost"].size, name="year")
-    holders = pd.Index(HOLDERS, name="holder")
-    per_case = [f[f"savings_per_case_{h}"] for h in HOLDERS]
-    pv_by_holder = [f[f"pv_savings_{h}"] for h in HOLDERS]
+    names = list(t["holders"])
+    holders = pd.Index(names, name="holder")
+    perspectives = case.holder_perspectives()
+    per_case = [f[f"savings_per_case_{h}"] for h in names]
+    pv_by_holder = [f[f"pv_savings_{h}"] for h in names]
     corridor = None if np.isnan(f["corridor_low"]) else (f["corridor_low"], f["corridor_high"])
+    corridor_scale = None if np.isnan(f["corridor_scale_low"]) else (f["corridor_scale_low"], f["corridor_scale_high"])
     J = t["persistence"].size
     items_df = pd.DataFrame({
         "key": [it.key for it in items],
         "label_da": [it.label_da for it in items],
         "label_en": [it.label_en for it in items],
         "holder": [it.holder for it in items],
+        "direction": ["incurred" if it.sign < 0 else "avoided" for it in items],
         "unit_cost": [it.unit_cost for it in items],
         "cashable": [it.cashable for it in items],
         "savings_per_case": [
-            float(it.unit_cost * it.cashable * np.dot(it.quantity * t["persistence"], t["discount_factor"][:J]))
+            float(it.sign * it.unit_cost * it.cashable * np.dot(it.quantity * t["persistence"], t["discount_factor"][:J]))
             for it in items
         ],
         "source": [it.source for it in items],
     })
+    rows = case.contract.rows()
+    keys = pd.Index([r.key for r in rows], name="row")
+    one = len(rows) == 1
+    scales = {"commissioner_max": f["commissioner_max_scale"], "public_sector_max": f["public_sector_max_scale"],
+              "societal_max": f["societal_max_scale"], "investor_min": f["investor_min_scale"]}
+    prices = np.array([r.price for r in rows])
+    be = pd.DataFrame({"label": [r.label for r in rows], "pays": [r.pays for r in rows],
+                       "year": [r.year for r in rows], "price": prices}, index=keys)
+    for name, scale in scales.items():
+        # one row: the v1 break-even price (defined even at a price of 0); several: the scale times each price
+        be[name] = [f[name]] if one else scale * prices
+    be = be.astype({k: float for k in scales}).replace({np.nan: None})
     payback = _none(f["payback_year"])
     return Result(
         case=case,
@@ -191,6 +218,23 @@ def evaluate(case: Case, catalogue: Catalogue | None = None, index: PriceIndex |
         savings_by_year=pd.DataFrame(t["savings_by_year"].T, index=years, columns=holders),
         cash_flows=pd.DataFrame({k: t[k] for k in (
             "intervention_cost", "investor_financed", "commissioner_fee", "paid_outcomes", "outcome_payments",
-            "investor_cash_flow", "discount_factor", "investor_discount_factor")}, index=years),
+            "investor_cash_flow", "discount_factor", "investor_discount_factor", "co_payer_payments",
+            "commissioner_payments", "intermediary_fees_commissioner", "intermediary_fees_investor", "guarantee")},
+            index=years),
         items=items_df,
+        societal_max=_none(f["societal_max"]),
+        pv_savings_public=f["pv_savings_public"],
+        benefit_cost_ratio=_none(f["benefit_cost_ratio"]),
+        public_benefit_cost_ratio=_none(f["public_benefit_cost_ratio"]),
+        commissioner_max_scale=_none(f["commissioner_max_scale"]),
+        public_sector_max_scale=_none(f["public_sector_max_scale"]),
+        societal_max_scale=_none(f["societal_max_scale"]),
+        investor_min_scale=_none(f["investor_min_scale"]),
+        corridor_scale=corridor_scale,
+        break_even_prices=be,
+        paid_outcomes_by_row=pd.Series(t["paid_by_row"].sum(axis=1), index=keys, name="paid_outcomes"),
+        cohorts_paid=f["cohorts_paid"],
+        co_payer_payments=f["co_payer_payments"],
+        guarantee_paid=f["guarantee_paid"],
+        holder_perspectives=pd.Series([perspectives[h] for h in names], index=holders, name="perspective"),
     )

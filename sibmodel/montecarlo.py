@@ -9,7 +9,9 @@ Evaluation noise (``noise=True``): the measured outcome of a finite cohort is bi
 the number of treated participants who end in the case is ``X_e ~ Binomial(round(n_e), p1)``; the contract
 measures the rate ``X_e / round(n_e)`` against the baseline rate ``p0`` of the case (a fixed counterfactual),
 so payments follow the measured outcome while savings follow the true ``p1``. A measured effect below zero is
-paid as zero.
+paid as zero. A contract ``threshold`` is compared per cohort with the measured relative reduction
+``(p0 - X_e / n_e) / p0`` of each draw (without noise: the true one); ``prob_threshold_met`` is the mean share of
+cohorts that reach it. Rows of a rate card with rates of their own (``pays: own``) carry no evaluation noise.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from .case import Case
 from .costs import resolve_costs
 from .errors import CaseError, Problem
 from .i18n import check_lang, label, unit
-from .vectorised import FIGURES, evaluate_many, input_paths
+from .vectorised import FIGURES, evaluate_many, figure_names, input_paths, treated_rate
 
 #: Default number of draws per chunk.
 CHUNK_SIZE = 50_000
@@ -47,10 +49,8 @@ def sample_measured(case: Case, values: dict[str, np.ndarray], n: int, rng: np.r
     """Measured treated rate per enrolment year: ``Binomial(round(n_e), p1) / round(n_e)`` for each draw."""
     o = case.outcome
     p0 = values.get("outcome.baseline_rate", np.full(n, o.baseline_rate))
-    if o.treated_rate is not None:
-        p1 = values.get("outcome.treated_rate", np.full(n, o.treated_rate))
-    else:
-        p1 = p0 * (1.0 - values.get("outcome.relative_reduction", np.full(n, o.relative_reduction)))
+    p1 = treated_rate(p0, values.get("outcome.relative_reduction", np.full(n, o.relative_reduction or 0.0)),
+                      None if o.treated_rate is None else values.get("outcome.treated_rate", np.full(n, o.treated_rate)))
     p1 = np.clip(p1, 0.0, 1.0)
     out = {}
     for e, x in enumerate(case.cohort.participants):
@@ -61,12 +61,12 @@ def sample_measured(case: Case, values: dict[str, np.ndarray], n: int, rng: np.r
     return out
 
 
-def run(case: Case, values: dict[str, np.ndarray], n: int, items: Any = None) -> dict[str, np.ndarray]:
+def run(case: Case, values: dict[str, np.ndarray], n: int, items: Any = None, scale: Any = None) -> dict[str, np.ndarray]:
     """Evaluate sampled inputs (including ``measured_rate.<e>`` columns, if any) with the vectorised model."""
     measured_keys = sorted((k for k in values if k.startswith(MEASURED)), key=lambda k: int(k[len(MEASURED):]))
     inputs = {k: v for k, v in values.items() if not k.startswith(MEASURED)}
     measured = np.stack([values[k] for k in measured_keys]) if measured_keys else None
-    return evaluate_many(case, inputs, n, measured_rate=measured, items=items)
+    return evaluate_many(case, inputs, n, measured_rate=measured, items=items, scale=scale)
 
 
 def _chunk(case: Case, n: int, seed: np.random.SeedSequence, noise: bool, figures: Sequence[str],
@@ -130,14 +130,22 @@ class Simulation:
         """Probability that a price corridor exists (investor minimum <= commissioner maximum)."""
         return self._share(self.draws["corridor_low"].notna())
 
+    @property
+    def prob_threshold_met(self) -> float:
+        """Probability that a cohort's measured relative reduction reaches the contract threshold (the mean over
+        draws of the share of cohorts that do; 1 without a threshold)."""
+        return float(self.draws["cohorts_paid"].mean()) if "cohorts_paid" in self.draws and self.n else math.nan
+
     def probabilities(self) -> pd.Series:
         """The decision probabilities by name."""
-        return pd.Series({
+        out = {
             "prob_commissioner_saves": self.prob_commissioner_saves,
             "prob_investor_loss": self.prob_investor_loss,
             "prob_investor_below_required": self.prob_investor_below_required,
             "prob_corridor": self.prob_corridor,
-        }, name="probability")
+            "prob_threshold_met": self.prob_threshold_met,
+        }
+        return pd.Series(out, name="probability")
 
     def percentiles(self, q: Sequence[float] = (5, 50, 95)) -> pd.DataFrame:
         """Mean, standard deviation and percentiles ``q`` (in %) of every key figure over the draws where it
@@ -163,13 +171,62 @@ class Simulation:
                          "point": self.point.get(name), "mean": r["mean"], **{f"p{p:g}": r[f"p{p:g}"] for p in q}})
         return pd.DataFrame(rows)
 
-    def acceptability(self, prices: Sequence[float] | np.ndarray, max_draws: int | None = 20_000) -> pd.DataFrame:
-        """Acceptability curves over the outcome price, on these draws (common random numbers, so the curves
-        are monotone): for each price, the probability that the commissioner saves (NPV > 0) and that the
-        investor earns at least its required return (NPV >= 0). At most ``max_draws`` draws are used."""
-        from .sensitivity import acceptability
+    def acceptability(self, prices: Sequence[float] | np.ndarray | None = None, max_draws: int | None = 20_000, *,
+                      scales: Sequence[float] | np.ndarray | None = None) -> pd.DataFrame:
+        """Acceptability curves over the outcome price (or the rate card's ``scales``), on these draws (common
+        random numbers, so the curves are monotone): the probability that the commissioner saves (NPV > 0) and
+        that the investor earns at least its required return (NPV >= 0). At most ``max_draws`` draws are used."""
+        return acceptability(self, prices, max_draws=max_draws, scales=scales)
 
-        return acceptability(self, prices, max_draws=max_draws)
+
+def acceptability(source: Case | Simulation, prices: Sequence[float] | np.ndarray | None = None, *,
+                  draws: int = 10_000, seed: int | None = None, noise: bool = False, max_draws: int | None = 20_000,
+                  chunk: int = 200_000, scales: Sequence[float] | np.ndarray | None = None) -> pd.DataFrame:
+    """Acceptability curves over the outcome price (DKK per outcome): for each price, the probability that
+    the commissioner saves (NPV > 0) and that the investor earns at least its required return (NPV >= 0).
+
+    ``source`` is a :class:`~sibmodel.montecarlo.Simulation` (its sampled inputs are reused, at most
+    ``max_draws`` of them) or a case (then ``draws`` are simulated with ``seed``). The same draws serve every
+    price, so the commissioner's curve never rises and the investor's never falls with the price.
+
+    A rate card of several rows has no single price: give ``scales`` (factors on every price of the card, 1 = the
+    card as written) instead; the table then has a ``scale`` column. ``prices`` of a one-row card work as in v1.
+    """
+    card = source.case if isinstance(source, Simulation) else source
+    if (prices is None) == (scales is None):
+        raise CaseError(Problem("prices", prices, "give prices (a one-row contract) or scales (any rate card), not both"))
+    if prices is not None and card.contract.outcomes is not None:
+        raise CaseError(Problem("prices", list(np.atleast_1d(prices)), "a rate card has a price per row: give scales instead"))
+    what = "prices" if scales is None else "scales"
+    prices = np.asarray(prices if scales is None else scales, dtype=float)
+    if prices.ndim != 1 or prices.size == 0 or not np.all(np.isfinite(prices)) or np.any(prices < 0):
+        raise CaseError(Problem(what, list(np.atleast_1d(prices)), f"must be a non-empty list of {what} >= 0"))
+    if isinstance(source, Simulation):
+        case = source.case
+        if source.inputs.shape[1] == 0 and source.case.distributions:
+            raise CaseError(Problem("keep_inputs", False, "acceptability curves need the sampled inputs: simulate with keep_inputs=True"))
+        m = source.n if max_draws is None else min(source.n, max_draws)
+        values = {k: source.inputs[k].to_numpy()[:m] for k in source.inputs.columns}
+    else:
+        case = source
+        m = draws
+        values = sample_inputs(case, m, np.random.default_rng(seed), noise)
+    values.pop("contract.price", None)
+    items = resolve_costs(case)
+    per = max(1, chunk // max(m, 1))
+    com, inv = [], []
+    for s in range(0, prices.size, per):
+        ps = prices[s: s + per]
+        tiled = {k: np.tile(v, ps.size) for k, v in values.items()}
+        if scales is None:
+            tiled["contract.price"] = np.repeat(ps, m)
+            out = run(case, tiled, m * ps.size, items=items)
+        else:
+            out = run(case, tiled, m * ps.size, items=items, scale=np.repeat(ps, m))
+        com.append((out["commissioner_npv"].reshape(ps.size, m) > 0).mean(axis=1))
+        inv.append((out["investor_npv"].reshape(ps.size, m) >= 0).mean(axis=1))
+    return pd.DataFrame({"price" if scales is None else "scale": prices, "prob_commissioner_saves": np.concatenate(com),
+                         "prob_investor_meets_required": np.concatenate(inv)})
 
 
 def simulate(case: Case, draws: int = 10_000, seed: int | None = None, *, noise: bool = False,
@@ -189,15 +246,16 @@ def simulate(case: Case, draws: int = 10_000, seed: int | None = None, *, noise:
         raise CaseError(Problem("chunk_size", chunk_size, "must be a whole number >= 1"))
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
         raise CaseError(Problem("seed", seed, "must be a whole number >= 0, or None for a fresh seed"))
-    needed = ("commissioner_npv", "investor_moic", "investor_npv", "corridor_low")
-    if figures is None:
-        figures = FIGURES
-    else:
-        unknown = [f for f in figures if f not in FIGURES]
-        if unknown:
-            raise CaseError(Problem("figures", unknown, f"unknown key figure; allowed: {', '.join(FIGURES)}"))
-        figures = tuple(dict.fromkeys([*figures, *needed]))
+    needed = ("commissioner_npv", "investor_moic", "investor_npv", "corridor_low", "cohorts_paid")
     items = resolve_costs(case)  # refuse unknown catalogue keys here, not in a worker
+    allowed = figure_names(case, items)
+    if figures is None:
+        figures = allowed
+    else:
+        unknown = [f for f in figures if f not in allowed]
+        if unknown:
+            raise CaseError(Problem("figures", unknown, f"unknown key figure; allowed: {', '.join(allowed)}"))
+        figures = tuple(dict.fromkeys([*figures, *needed]))
     unsupported = [p for p in case.distributions if p not in input_paths(case)]
     if unsupported:
         raise CaseError([Problem(p, case.distributions[p].spec, "this input cannot vary in a simulation") for p in unsupported])

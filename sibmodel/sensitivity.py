@@ -7,7 +7,7 @@ the case (``outcome.relative_reduction``, ``costs_per_case.0.amount``, ...); fig
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -15,11 +15,9 @@ import pandas as pd
 from .case import Case
 from .costs import resolve_costs
 from .errors import CaseError, Problem
+from .montecarlo import acceptability  # noqa: F401  (re-exported: acceptability curves live with the simulation)
+from .switching import nearest_crossing
 from .vectorised import FIGURES, evaluate_many, input_paths
-from .pricing import brentq
-
-if TYPE_CHECKING:
-    from .montecarlo import Simulation
 
 
 def _check_figure(figure: str) -> None:
@@ -136,19 +134,8 @@ def switching_values(case: Case, paths: Sequence[str] | None = None, *,
         x0 = float(case.get(p))
         for f, target in figures.items():
             ys = out[f][i * grid: (i + 1) * grid] - target
-            s = np.sign(ys)
-            cross = np.flatnonzero((s[:-1] * s[1:] < 0) | ((s[:-1] == 0) & (s[1:] != 0)))
-            value = math.nan
-            if cross.size:
-                k = int(cross[np.argmin(np.abs(xs[cross] - x0))])
-                if ys[k] == 0:
-                    value = float(xs[k])
-                else:
-                    g = lambda x: float(evaluate_many(case, {p: np.array([x])}, 1, items=items)[f][0]) - target  # noqa: E731
-                    try:
-                        value = float(brentq(g, xs[k], xs[k + 1], xtol=1e-12 * max(1.0, abs(xs[k])), rtol=1e-12))
-                    except ValueError:  # a jump (e.g. where a figure stops existing), not a crossing
-                        value = float(xs[k + 1])
+            g = lambda x, p=p, f=f, target=target: evaluate_many(case, {p: x}, x.size, items=items)[f] - target  # noqa: E731
+            value = nearest_crossing(g, xs, ys, x0)
             holds = None
             if not math.isnan(value):
                 above = ys[-1] > 0 if ys[-1] != 0 else ys[0] < 0
@@ -185,46 +172,6 @@ def two_way(case: Case, x: str, y: str, x_values: Sequence[float] | None = None,
     df = pd.DataFrame(f.reshape(X.shape), index=pd.Index(ys, name=y), columns=pd.Index(xs, name=x))
     df.attrs["figure"] = figure
     return df
-
-
-def acceptability(source: Case | Simulation, prices: Sequence[float] | np.ndarray, *, draws: int = 10_000,
-                  seed: int | None = None, noise: bool = False, max_draws: int | None = 20_000,
-                  chunk: int = 200_000) -> pd.DataFrame:
-    """Acceptability curves over the outcome price (DKK per outcome): for each price, the probability that
-    the commissioner saves (NPV > 0) and that the investor earns at least its required return (NPV >= 0).
-
-    ``source`` is a :class:`~sibmodel.montecarlo.Simulation` (its sampled inputs are reused, at most
-    ``max_draws`` of them) or a case (then ``draws`` are simulated with ``seed``). The same draws serve every
-    price, so the commissioner's curve never rises and the investor's never falls with the price.
-    """
-    from .montecarlo import Simulation, run, sample_inputs
-
-    prices = np.asarray(prices, dtype=float)
-    if prices.ndim != 1 or prices.size == 0 or not np.all(np.isfinite(prices)) or np.any(prices < 0):
-        raise CaseError(Problem("prices", list(np.atleast_1d(prices)), "must be a non-empty list of prices >= 0"))
-    if isinstance(source, Simulation):
-        case = source.case
-        if source.inputs.shape[1] == 0 and source.case.distributions:
-            raise CaseError(Problem("keep_inputs", False, "acceptability curves need the sampled inputs: simulate with keep_inputs=True"))
-        m = source.n if max_draws is None else min(source.n, max_draws)
-        values = {k: source.inputs[k].to_numpy()[:m] for k in source.inputs.columns}
-    else:
-        case = source
-        m = draws
-        values = sample_inputs(case, m, np.random.default_rng(seed), noise)
-    values.pop("contract.price", None)
-    items = resolve_costs(case)
-    per = max(1, chunk // max(m, 1))
-    com, inv = [], []
-    for s in range(0, prices.size, per):
-        ps = prices[s: s + per]
-        tiled = {k: np.tile(v, ps.size) for k, v in values.items()}
-        tiled["contract.price"] = np.repeat(ps, m)
-        out = run(case, tiled, m * ps.size, items=items)
-        com.append((out["commissioner_npv"].reshape(ps.size, m) > 0).mean(axis=1))
-        inv.append((out["investor_npv"].reshape(ps.size, m) >= 0).mean(axis=1))
-    return pd.DataFrame({"price": prices, "prob_commissioner_saves": np.concatenate(com),
-                         "prob_investor_meets_required": np.concatenate(inv)})
 
 
 def plot_acceptability(curve: pd.DataFrame, ax: Any = None, price: float | None = None) -> Any:

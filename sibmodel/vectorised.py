@@ -14,20 +14,45 @@ from typing import Any
 
 import numpy as np
 
-from .case import HOLDERS, Case
+from .case import Case
+from .holders import HOLDERS
 from .costs import ResolvedItem, resolve_costs
 from .discount import discount_factors
 from .errors import CaseError, Problem
 from .pricing import irr_many, payback_many
+from .rates import relative_reduction, treated_rate  # noqa: F401  (re-exported)
 
-#: Key figures computed for every draw (``Result.key_figures`` without ``switching_relative_reduction``).
+#: Key figures computed for every draw (``Result.key_figures`` without ``switching_relative_reduction``); a case
+#: with holders beyond kommune, region and stat adds ``savings_per_case_<h>`` and ``pv_savings_<h>`` for each
+#: (see :func:`figure_names`).
 FIGURES: tuple[str, ...] = (
     "prevented_cases", "paid_outcomes", "savings_per_case", *(f"savings_per_case_{h}" for h in HOLDERS),
     "pv_savings", *(f"pv_savings_{h}" for h in HOLDERS), "pv_cost", "commissioner_max", "public_sector_max",
     "wrong_pocket_gap", "investor_min", "corridor_low", "corridor_high", "cofunding_per_outcome", "price",
     "total_payments", "investor_irr", "investor_required_return", "investor_moic", "investor_npv",
     "payback_year", "commissioner_npv",
+    # design v2: perspectives, the card's break-even scales, threshold, co-payers, guarantee
+    "pv_savings_public", "societal_max", "benefit_cost_ratio", "public_benefit_cost_ratio",
+    "commissioner_max_scale", "public_sector_max_scale", "societal_max_scale", "investor_min_scale",
+    "corridor_scale_low", "corridor_scale_high", "cohorts_paid", "co_payer_payments", "guarantee_paid",
 )
+
+
+def figure_names(case: Case, items: list[ResolvedItem] | None = None) -> tuple[str, ...]:
+    """:data:`FIGURES` plus the per-holder figures of holders beyond kommune, region and stat in this case."""
+    names = case.holder_names(None if items is None else [it.holder for it in items])
+    extra = [h for h in names if h not in HOLDERS]
+    return FIGURES + tuple(f"savings_per_case_{h}" for h in extra) + tuple(f"pv_savings_{h}" for h in extra)
+
+
+#: A measured relative reduction meets the threshold if it is at least ``threshold - THRESHOLD_TOL`` (so that a
+#: reduction equal to the threshold on paper is not lost to rounding).
+THRESHOLD_TOL = 1e-12
+
+
+def cap_total(payments: np.ndarray, cap: Any) -> np.ndarray:
+    """Payments by year (years x draws) with the total capped at ``cap``: the latest payments are cut first."""
+    return np.diff(np.minimum(np.cumsum(payments, axis=0), cap), axis=0, prepend=0.0)
 
 
 def input_paths(case: Case) -> list[str]:
@@ -56,37 +81,53 @@ def input_paths(case: Case) -> list[str]:
         paths.append("intervention.fixed_cost_per_year")
     if not isinstance(case.discounting, str):
         paths.append("discounting")
-    paths += ["contract.price"] + (["contract.cap"] if c.cap is not None else [])
+    if c.outcomes is None:
+        paths.append("contract.price")
+    else:
+        for i, r in enumerate(c.outcomes):
+            paths.append(f"contract.outcomes.{i}.price")
+            if r.pays == "own":
+                paths += [f"contract.outcomes.{i}.treated_rate"] + (
+                    [f"contract.outcomes.{i}.baseline_rate"] if r.baseline_rate is not None else [])
+    paths += ["contract.threshold"] if c.threshold is not None else []
+    paths += ["contract.cap"] if c.cap is not None else []
+    paths += ["contract.cap_per_participant"] if c.cap_per_participant is not None else []
+    paths += ["contract.guarantee.amount"] if c.guarantee is not None else []
     paths += ["contract.investor_share", "contract.investor_required_return"]
     return paths
 
 
 def evaluate_many(case: Case, values: Mapping[str, Any] | None = None, n: int | None = None, *,
-                  measured_rate: np.ndarray | None = None,
-                  items: list[ResolvedItem] | None = None) -> dict[str, np.ndarray]:
+                  measured_rate: np.ndarray | None = None, items: list[ResolvedItem] | None = None,
+                  scale: Any = None) -> dict[str, np.ndarray]:
     """Key figures for ``n`` draws at once.
 
     ``values`` maps dotted input paths to arrays of shape ``(n,)`` (or scalars). ``measured_rate``, shape
     ``(E, n)``, is the rate of the costly outcome *measured* in each enrolment year's treated cohort (evaluation
-    noise): payments follow it, savings follow the true rate. Without it, payments follow the true rate.
-    Payments never go below zero (a contract pays nothing for a measured effect below zero).
+    noise): payments and the threshold follow it, savings follow the true rate. Without it, payments follow the
+    true rate. Payments never go below zero (a contract pays nothing for a measured effect below zero).
+    ``scale`` (a number or an array over draws) multiplies every price of the card (acceptability over the
+    card's scale); the break-even scales stay relative to the card as written.
     """
-    return _evaluate(case, values, n, measured_rate, items, tables=False)[0]
+    return _evaluate(case, values, n, measured_rate, items, tables=False, scale=scale)[0]
 
 
 def timelines(case: Case, items: list[ResolvedItem] | None = None) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     """Point values: the key figures (NaN where none exists) and the arrays over years behind them.
 
-    The arrays: ``savings_by_year`` (H, T), ``intervention_cost``, ``investor_financed``, ``commissioner_fee``,
-    ``paid_outcomes``, ``outcome_payments``, ``investor_cash_flow``, ``discount_factor``,
-    ``investor_discount_factor`` (T,), and ``persistence`` (J,). Money in DKK of the case's price year.
+    The arrays: ``savings_by_year`` (H, T) with ``holders`` (their names), ``intervention_cost``,
+    ``investor_financed``, ``commissioner_fee``, ``paid_outcomes``, ``outcome_payments``, ``investor_cash_flow``,
+    ``discount_factor``, ``investor_discount_factor``, ``co_payer_payments``, ``commissioner_payments``,
+    ``intermediary_fees_commissioner``, ``intermediary_fees_investor``, ``guarantee`` (T,), ``paid_by_row``
+    (K, T) and ``persistence`` (J,). Money in DKK of the case's price year.
     """
     figures, tables = _evaluate(case, None, 1, None, items, tables=True)
     return {k: float(v[0]) for k, v in figures.items()}, tables
 
 
 def _evaluate(case: Case, values: Mapping[str, Any] | None, n: int | None, measured_rate: np.ndarray | None,
-              items: list[ResolvedItem] | None, tables: bool) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
+              items: list[ResolvedItem] | None, tables: bool,
+              scale: Any = None) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
     values = dict(values or {})
     allowed = set(input_paths(case))
     unknown = [p for p in values if p not in allowed]
@@ -95,6 +136,7 @@ def _evaluate(case: Case, values: Mapping[str, Any] | None, n: int | None, measu
                          for p in unknown])
     if n is None:
         sizes = {np.size(v) for v in values.values() if np.ndim(v)} | ({measured_rate.shape[1]} if measured_rate is not None else set())
+        sizes |= {np.size(scale)} if np.ndim(scale) else set()
         n = max(sizes) if sizes else 1
     items = items if items is not None else resolve_costs(case)
 
@@ -112,15 +154,24 @@ def _evaluate(case: Case, values: Mapping[str, Any] | None, n: int | None, measu
         return np.stack(np.broadcast_arrays(*arrays))
 
     o, iv, c = case.outcome, case.intervention, case.contract
-    H = len(HOLDERS)
+    names = case.holder_names([it.holder for it in items])
+    perspective = case.holder_perspectives()
+    public = np.array([perspective[h] == "public" for h in names])
+    H = len(names)
+    rows = c.rows()
+    K = len(rows)
     J, L, E, D = o.horizon_years, o.onset_lag_years, len(case.cohort.participants), iv.delivery_years
+    lag = c.payment_lag_years
     participants = stack([P(f"cohort.participants.{e}", x) for e, x in enumerate(case.cohort.participants)])  # (E, n|1)
     if isinstance(iv.fixed_cost_per_year, list):
         fixed = stack([P(f"intervention.fixed_cost_per_year.{k}", x) for k, x in enumerate(iv.fixed_cost_per_year)])
     else:
         fixed = np.repeat(P("intervention.fixed_cost_per_year", iv.fixed_cost_per_year)[None, :], E, axis=0)
     F = fixed.shape[0]
-    T = max(E + L + J - 1, E - 1 + D, E + c.payment_lag_years, F)
+    fee_rows = [(f.paid_by, np.asarray(f.amount if isinstance(f.amount, list) else [f.amount] * E, dtype=float))
+                for f in c.fees or []]
+    last_row_year = max(r.year for r in rows)
+    T = max(E + L + J - 1, E - 1 + D, E + lag + last_row_year, F, *(len(a) for _, a in fee_rows))
 
     # persistence (J, n|1) and consequence costs per case by holder and relative year (H, J, n|1);
     # width 1 where nothing in them varies over draws
@@ -146,7 +197,7 @@ def _evaluate(case: Case, values: Mapping[str, Any] | None, n: int | None, measu
         else:
             mask = (np.arange(J) < (J if ci.years is None else min(ci.years, J))).astype(float)
             q = mask[:, None] * P(f"costs_per_case.{i}.quantity", ci.quantity)[None, :]
-        unit[HOLDERS.index(it.holder)] += w[None, :] * q
+        unit[names.index(it.holder)] += it.sign * w[None, :] * q
     flows = unit * persistence[None]
 
     # intervention cost by programme year (T, n)
@@ -155,6 +206,9 @@ def _evaluate(case: Case, values: Mapping[str, Any] | None, n: int | None, measu
     for d in range(D):
         cost[d: d + E] += per_year
     cost[:F] += fixed
+    fees = {who: np.zeros((T, 1)) for who in ("commissioner", "investor")}
+    for who, amounts in fee_rows:
+        fees[who][: amounts.size, 0] += amounts
 
     # discount factors (T, n) or (T, 1)
     if isinstance(case.discounting, str) or "discounting" not in values:
@@ -177,7 +231,7 @@ def _evaluate(case: Case, values: Mapping[str, Any] | None, n: int | None, measu
     if o.treated_rate is not None:
         p1 = P("outcome.treated_rate", o.treated_rate)
     else:
-        p1 = p0 * (1.0 - P("outcome.relative_reduction", o.relative_reduction))
+        p1 = treated_rate(p0, P("outcome.relative_reduction", o.relative_reduction))
     adj = (P("adjustments.attribution", case.adjustments.attribution)
            * (1.0 - P("adjustments.displacement", case.adjustments.displacement))
            * (1.0 - P("adjustments.optimism_bias", case.adjustments.optimism_bias)))
@@ -189,49 +243,103 @@ def _evaluate(case: Case, values: Mapping[str, Any] | None, n: int | None, measu
     for e in range(E):
         pv_h += prevented[e] * (flows * df[None, L + e: L + e + J]).sum(axis=1)
 
-    # what the contract pays for: the true rate, or the measured one
-    rate = p1[None, :] if measured_rate is None else np.asarray(measured_rate, dtype=float)
-    per = (p0[None, :] - rate) if c.metric == "prevented_case" else (1.0 - rate)
-    per = np.broadcast_to(per, (E, n))
-    paid = np.zeros((T, n))
-    lag = c.payment_lag_years
-    paid[lag: lag + E] = participants * np.maximum(per, 0.0)
-    price = P("contract.price", c.price)
-    payments = price * paid
+    # the rate card: what each row pays for, per participant of each cohort, in the year it is paid.
+    # Payments and the threshold follow the measured rate (the true one without evaluation noise).
+    rate = np.broadcast_to(p1[None, :] if measured_rate is None else np.asarray(measured_rate, dtype=float), (E, n))
+    if c.threshold is not None:
+        met = (relative_reduction(p0[None, :], rate) >= P("contract.threshold", c.threshold)[None, :] - THRESHOLD_TOL)
+    else:
+        met = np.ones((E, 1), dtype=bool)
+    paid_k = np.zeros((K, T, n))
+    for k, row in enumerate(rows):
+        Pk = persistence[row.year] if row.sustained and row.pays != "own" else 1.0
+        if row.pays == "prevented":
+            per = (p0[None, :] - rate) * Pk
+        elif row.pays == "success":
+            per = 1.0 - p0[None, :] + (p0[None, :] - rate) * Pk
+        else:
+            tr = P(f"contract.outcomes.{row.index}.treated_rate", row.treated_rate)
+            base = P(f"contract.outcomes.{row.index}.baseline_rate", row.baseline_rate)
+            per = np.broadcast_to((tr - base) if row.paid_for == "improvement" else tr, (1, n))
+        start = row.year + lag
+        paid_k[k, start: start + E] = participants * np.maximum(per, 0.0) * met
+    paid = paid_k.sum(axis=0)                                                          # (T, n)
+    mult = np.array([1.0]) if scale is None else np.broadcast_to(np.asarray(scale, dtype=float), (n,))
+    prices = np.stack([np.broadcast_to(P(r.price_path, r.price), (n,)) for r in rows])  # (K, n), as written
+    card = (prices[:, None, :] * paid_k).sum(axis=0)                                   # (T, n), uncapped
+    if c.cap_per_participant is not None:
+        # rows nested in time: a row pays only what the cap leaves after the rows measured before it
+        cap_pp = P("contract.cap_per_participant", c.cap_per_participant)
+        order = sorted(range(K), key=lambda k: rows[k].year)
+        used = np.zeros(n)
+        effective = np.zeros_like(prices)
+        for k in order:
+            effective[k] = np.clip(cap_pp - used, 0.0, prices[k] * mult)
+            used = used + prices[k] * mult
+    else:
+        effective = prices * mult
+    payments = (effective[:, None, :] * paid_k).sum(axis=0)
     if c.cap is not None:
-        cap = P("contract.cap", c.cap)
-        payments = np.diff(np.minimum(np.cumsum(payments, axis=0), cap), axis=0, prepend=0.0)
+        payments = cap_total(payments, P("contract.cap", c.cap))
+    s_all, s_priv = c.co_payer_share, c.private_co_payer_share
     share = P("contract.investor_share", c.investor_share)
     financed = share * cost
     fee = cost - financed
-    investor = payments - financed
+    fee_com, fee_inv = fees["commissioner"], fees["investor"]
+    investor = payments - financed - fee_inv
+    guarantee = np.zeros_like(investor)
+    if c.guarantee is not None:
+        loss = np.maximum(-investor.sum(axis=0), 0.0)
+        # paid in the contract's last payment year (the last cohort's last row), when the loss is known
+        guarantee[E - 1 + lag + last_row_year] = np.minimum(loss, P("contract.guarantee.amount", c.guarantee.amount))
+        investor = investor + guarantee
 
-    payers = np.isin(HOLDERS, c.payers)
+    payers = np.isin(names, c.payers)
     pv_paid = (paid * dfs).sum(axis=0)
-    pv_fee = (fee * dfs).sum(axis=0)
+    pv_fee = (fee * dfs).sum(axis=0) + (fee_com * dfs).sum(axis=0)
     pv_payers = pv_h[payers].sum(axis=0)
+    pv_public = pv_h[public].sum(axis=0)
     pv_all = pv_h.sum(axis=0)
+    pv_cost = (cost * dfs).sum(axis=0)
+    V, Vi = (card * dfs).sum(axis=0), (card * dfi).sum(axis=0)
+    pv_invested_ri = ((financed + fee_inv) * dfi).sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        ok = pv_paid > 0
-        commissioner_max = np.where(ok, (pv_payers - pv_fee) / pv_paid, np.nan)
-        public_sector_max = np.where(ok, (pv_all - pv_fee) / pv_paid, np.nan)
-        pv_paid_ri = (paid * dfi).sum(axis=0)
-        investor_min = np.where(pv_paid_ri > 0, (financed * dfi).sum(axis=0) / pv_paid_ri, np.nan)
-        investor_min = np.maximum(investor_min, 0.0) + 0.0
-        financed_total = financed.sum(axis=0)
+        okV = V > 0
+        com_scale = np.where(okV, (pv_payers - pv_fee) / ((1.0 - s_all) * V), np.nan)
+        pub_scale = np.where(okV, (pv_public - pv_fee) / ((1.0 - s_priv) * V), np.nan)
+        soc_scale = np.where(okV, (pv_all - pv_fee) / V, np.nan)
+        inv_scale = np.maximum(np.where(Vi > 0, pv_invested_ri / Vi, np.nan), 0.0) + 0.0
+        if K == 1:   # one row: break-even prices per outcome, as in v1 (defined even at a price of 0)
+            ok = pv_paid > 0
+            commissioner_max = np.where(ok, (pv_payers - pv_fee) / ((1.0 - s_all) * pv_paid), np.nan)
+            public_sector_max = np.where(ok, (pv_public - pv_fee) / ((1.0 - s_priv) * pv_paid), np.nan)
+            societal_max = np.where(ok, (pv_all - pv_fee) / pv_paid, np.nan)
+            pv_paid_ri = (paid * dfi).sum(axis=0)
+            investor_min = np.maximum(np.where(pv_paid_ri > 0, pv_invested_ri / pv_paid_ri, np.nan), 0.0) + 0.0
+            price = prices[0] * mult
+        else:
+            commissioner_max = public_sector_max = societal_max = investor_min = price = np.full(n, np.nan)
+        invested_total = (financed + fee_inv).sum(axis=0)
         total_payments = payments.sum(axis=0)
-        moic = np.where(financed_total > 0, total_payments / financed_total, np.nan)
+        moic = np.where(invested_total > 0, (total_payments + guarantee.sum(axis=0)) / invested_total, np.nan)
+        bcr = np.where(pv_cost > 0, pv_all / pv_cost, np.nan)
+        pbcr = np.where(pv_cost > 0, pv_public / pv_cost, np.nan)
+        finite = lambda a: np.where(np.isfinite(a), a, np.nan)  # noqa: E731  (a ratio over a vanishing value)
+        com_scale, pub_scale, soc_scale, inv_scale = map(finite, (com_scale, pub_scale, soc_scale, inv_scale))
+        commissioner_max, public_sector_max, societal_max, investor_min = map(
+            finite, (commissioner_max, public_sector_max, societal_max, investor_min))
     exists = investor_min <= commissioner_max            # False where either is NaN
     both = np.isfinite(investor_min) & np.isfinite(commissioner_max)
+    exists_s = inv_scale <= com_scale
 
     out: dict[str, np.ndarray] = {
         "prevented_cases": participants.sum(axis=0) * (p0 - p1) * adj,
         "paid_outcomes": paid.sum(axis=0),
         "savings_per_case": per_case.sum(axis=0),
-        **{f"savings_per_case_{h}": per_case[k] for k, h in enumerate(HOLDERS)},
+        **{f"savings_per_case_{h}": per_case[k] for k, h in enumerate(names)},
         "pv_savings": pv_all,
-        **{f"pv_savings_{h}": pv_h[k] for k, h in enumerate(HOLDERS)},
-        "pv_cost": (cost * dfs).sum(axis=0),
+        **{f"pv_savings_{h}": pv_h[k] for k, h in enumerate(names)},
+        "pv_cost": pv_cost,
         "commissioner_max": commissioner_max,
         "public_sector_max": public_sector_max,
         "wrong_pocket_gap": public_sector_max - commissioner_max,
@@ -246,8 +354,24 @@ def _evaluate(case: Case, values: Mapping[str, Any] | None, n: int | None, measu
         "investor_moic": moic,
         "investor_npv": (investor * dfi).sum(axis=0),
         "payback_year": payback_many(investor.T),
-        "commissioner_npv": pv_payers - (payments * dfs).sum(axis=0) - pv_fee,
+        "commissioner_npv": pv_payers - (1.0 - s_all) * (payments * dfs).sum(axis=0) - pv_fee,
+        "pv_savings_public": pv_public,
+        "societal_max": societal_max,
+        "benefit_cost_ratio": bcr,
+        "public_benefit_cost_ratio": pbcr,
+        "commissioner_max_scale": com_scale,
+        "public_sector_max_scale": pub_scale,
+        "societal_max_scale": soc_scale,
+        "investor_min_scale": inv_scale,
+        "corridor_scale_low": np.where(exists_s, inv_scale, np.nan),
+        "corridor_scale_high": np.where(exists_s, com_scale, np.nan),
+        "cohorts_paid": np.broadcast_to(met, (E, n)).mean(axis=0),
+        "co_payer_payments": s_all * total_payments,
+        "guarantee_paid": guarantee.sum(axis=0),
     }
+    for h in HOLDERS:   # the public holders are always reported
+        out.setdefault(f"savings_per_case_{h}", np.zeros(1))
+        out.setdefault(f"pv_savings_{h}", np.zeros(1))
     figures = {k: v if v.shape == (n,) else np.broadcast_to(v, (n,)).copy() for k, v in out.items()}
     if not tables:
         return figures, None
@@ -256,8 +380,12 @@ def _evaluate(case: Case, values: Mapping[str, Any] | None, n: int | None, measu
     for e in range(E):
         savings[:, L + e: L + e + J] += prevented[e, 0] * flows[:, :, 0]
     return figures, {
+        "holders": np.array(names, dtype=object),
         "savings_by_year": savings,
         "intervention_cost": first(cost), "investor_financed": first(financed), "commissioner_fee": first(fee),
         "paid_outcomes": first(paid), "outcome_payments": first(payments), "investor_cash_flow": first(investor),
         "discount_factor": first(dfs), "investor_discount_factor": first(dfi), "persistence": first(persistence),
+        "co_payer_payments": s_all * first(payments), "commissioner_payments": (1.0 - s_all) * first(payments),
+        "intermediary_fees_commissioner": first(fee_com), "intermediary_fees_investor": first(fee_inv),
+        "guarantee": first(guarantee), "paid_by_row": paid_k[:, :, 0].copy(),
     }

@@ -14,6 +14,21 @@ Choices where DESIGN.md is silent (keep in sync with the report to the lead):
 - Holders appear in the order in which they first occur in `costs_per_case`; a payer without items saves 0.
 - A break-even price whose denominator (PV of paid outcomes) is 0 is None; investor_moic with no financed
   cost is None.
+
+Design v2 ("Contracts as rate cards, signed value streams, perspectives"), choices where DESIGN.md is silent:
+- A v1 contract (`metric` + `price`) is one row measured at enrolment *without* persistence (v1 paid the
+  measured effect p0 - p1 whatever persistence[0] is); rows of `outcomes` use persistence[year].
+- Threshold: a cohort is paid when (p0 - p1) / p0 >= threshold - 1e-12 (p0 = 0: reduction 0).
+- cap_per_participant: rows taken in order of their year (card order within a year); a row pays
+  min(price, cap - sum of the prices of the rows before it), at least 0. Both caps are ignored by the scales.
+- Fees: `contract.fees`, each paid by the commissioner (added to the fee in every break-even and in
+  commissioner_npv) or the investor (added to what it puts in: investor_min, NPV, IRR, MOIC denominator);
+  a number means that amount in every enrolment year. They are not part of pv_cost.
+- Guarantee: `contract.guarantee.amount` covers the investor's undiscounted loss (what it put in minus what
+  it received) up to that amount, paid in the contract's last payment year (n_enrol - 1 + lag + the latest
+  row year); the scales ignore it.
+- savings_per_case_by_holder keeps only holders that have items (as in v1).
+- A scale that overflows (a card worth almost nothing) is None, like a break-even price over a zero denominator.
 """
 import math
 
@@ -110,6 +125,30 @@ def irr_bisection(flows, low=-0.99, high=10.0, iterations=200):
     return (low + high) / 2.0
 
 
+PUBLIC = ("kommune", "region", "stat")
+
+
+def public_holders(case):
+    names = list(PUBLIC)
+    for name, spec in (case.get("holders") or {}).items():
+        if spec.get("perspective", "public") == "public":
+            names.append(name)
+    return names
+
+
+def card_rows(contract):
+    """The rate card as (key, pays, year, price, use_persistence, baseline, treated, paid_for)."""
+    if "outcomes" not in contract or contract["outcomes"] is None:
+        pays = "prevented" if contract.get("metric", "prevented_case") == "prevented_case" else "success"
+        return [(contract.get("metric", "prevented_case"), pays, 0, float(contract["price"]), False, 0.0, 0.0, "improvement")]
+    rows = []
+    for r in contract["outcomes"]:
+        rows.append((r["key"], r.get("pays", "prevented"), int(r.get("year", 0)), float(r["price"]), True,
+                     float(r.get("baseline_rate", 0.0) or 0.0), float(r.get("treated_rate", 0.0) or 0.0),
+                     r.get("paid_for", "improvement") or "improvement"))
+    return rows
+
+
 def reference_evaluate(case):
     disc = case["discounting"]
     participants = [float(x) for x in case["cohort"]["participants"]]
@@ -141,7 +180,8 @@ def reference_evaluate(case):
     savings_by_year = {h: [0.0] * (n_enrol + L + J) for h in holders}
     for item in case["costs_per_case"]:
         h = item["holder"]
-        unit_cost = float(item["amount"]) * float(item.get("cashable", 1.0))
+        sign = -1.0 if item.get("direction") == "incurred" else 1.0
+        unit_cost = sign * float(item["amount"]) * float(item.get("cashable", 1.0))
         qty = quantity_by_year(item, J)
         for j in range(J):
             per_case = unit_cost * qty[j] * persistence[j]
@@ -159,7 +199,13 @@ def reference_evaluate(case):
     else:
         fixed_by_year = [float(fixed)] * n_enrol  # a number: that amount in every enrolment year
     lag = int(contract.get("payment_lag_years", 0))
-    T = max(n_enrol - 1 + D, len(fixed_by_year), n_enrol + lag)
+    rows = card_rows(contract)
+    fees = contract.get("fees") or []
+    fee_lists = []
+    for f in fees:
+        amt = f["amount"]
+        fee_lists.append((f["paid_by"], [float(x) for x in amt] if isinstance(amt, (list, tuple)) else [float(amt)] * n_enrol))
+    T = max(n_enrol - 1 + D, len(fixed_by_year), n_enrol + lag + max(r[2] for r in rows), *[len(x) for _, x in fee_lists])
     cost = [0.0] * T
     for t in range(T):
         for e in range(n_enrol):
@@ -167,52 +213,120 @@ def reference_evaluate(case):
                 cost[t] += participants[e] * cpp / D
         if t < len(fixed_by_year):
             cost[t] += fixed_by_year[t]
+    fee_com = [0.0] * T
+    fee_inv = [0.0] * T
+    for who, amounts in fee_lists:
+        for t, x in enumerate(amounts):
+            if who == "commissioner":
+                fee_com[t] += x
+            else:
+                fee_inv[t] += x
 
-    # --- contract: paid outcomes and payments ---
-    metric = contract["metric"]
-    paid_by_year = [0.0] * T  # paid outcomes in the year they are paid
+    # --- contract: the rate card, threshold, paid outcomes by row and year ---
+    threshold = contract.get("threshold")
+    paid_cohort = []
     for e in range(n_enrol):
-        if metric == "prevented_case":
-            paid_e = participants[e] * (p0 - p1)  # measured effect, no adjustments
-        elif metric == "success":
-            paid_e = participants[e] * (1.0 - p1)
+        reduction = (p0 - p1) / p0 if p0 > 0 else 0.0
+        paid_cohort.append(threshold is None or reduction >= float(threshold) - 1e-12)
+    paid_by_row = {}
+    for key, pays, year, price, use_p, base, treated, paid_for in rows:
+        by_year = [0.0] * T
+        factor = persistence[year] if use_p and pays != "own" else 1.0
+        for e in range(n_enrol):
+            if not paid_cohort[e]:
+                continue
+            if pays == "prevented":
+                per = (p0 - p1) * factor
+            elif pays == "success":
+                per = 1.0 - p0 + (p0 - p1) * factor
+            elif paid_for == "all":
+                per = treated
+            else:
+                per = treated - base
+            by_year[e + year + lag] += participants[e] * max(per, 0.0)
+        paid_by_row[key] = by_year
+    paid_by_year = [sum(paid_by_row[r[0]][t] for r in rows) for t in range(T)]
+    card_by_year = [sum(r[3] * paid_by_row[r[0]][t] for r in rows) for t in range(T)]  # no caps
+
+    # per-participant cap: rows nested in time
+    cap_pp = contract.get("cap_per_participant")
+    effective = {}
+    earned_before = 0.0
+    for r in sorted(rows, key=lambda r: r[2]):
+        if cap_pp is None:
+            effective[r[0]] = r[3]
         else:
-            raise ValueError("unknown metric %r" % metric)
-        paid_by_year[e + lag] += paid_e
-    price = float(contract["price"])
-    payments = [price * paid_by_year[t] for t in range(T)]
+            effective[r[0]] = max(0.0, min(r[3], float(cap_pp) - earned_before))
+        earned_before += r[3]
+    payments = [sum(effective[r[0]] * paid_by_row[r[0]][t] for r in rows) for t in range(T)]
     cap = contract.get("cap")
     if cap is not None:
-        excess = sum(payments) - float(cap)
-        t = T - 1
-        while excess > 0 and t >= 0:  # cut the latest payments first
-            cut = min(payments[t], excess)
-            payments[t] -= cut
-            excess -= cut
-            t -= 1
+        # cutting the latest payments first = paying the earliest first until the cap is used up (written this
+        # way so that a tiny early payment is not lost in the rounding of a large total)
+        remaining = float(cap)
+        for t in range(T):
+            paid = min(payments[t], remaining)
+            payments[t] = paid
+            remaining -= paid
+
+    co_payers = contract.get("co_payers") or []
+    s_all = sum(float(c["share"]) for c in co_payers)
+    s_priv = sum(float(c["share"]) for c in co_payers if not c.get("public", True))
 
     share = float(contract.get("investor_share", 1.0))
     payers = contract.get("payers", ["kommune"])
     ri = float(contract["investor_required_return"])
     financed = [share * c for c in cost]
-    fee = [(1.0 - share) * c for c in cost]
+    fee = [(1.0 - share) * c + fee_com[t] for t, c in enumerate(cost)]
+    put_in = [financed[t] + fee_inv[t] for t in range(T)]
 
     pv_fee = present_value(fee, disc)
     pv_paid = present_value(paid_by_year, disc)
     pv_payer_savings = sum(pv_h.get(h, 0.0) for h in payers)
+    public = public_holders(case)
+    pv_public_savings = sum(v for h, v in pv_h.items() if h in public)
     pv_all_savings = sum(pv_h.values())
-    commissioner_max = (pv_payer_savings - pv_fee) / pv_paid if pv_paid != 0 else None
-    public_sector_max = (pv_all_savings - pv_fee) / pv_paid if pv_paid != 0 else None
+    one_row = len(rows) == 1
+    commissioner_max = public_sector_max = societal_max = investor_min = None
     pv_ri_paid = npv_at(paid_by_year, ri)
-    investor_min = npv_at(financed, ri) / pv_ri_paid if pv_ri_paid != 0 else None
+    if one_row and pv_paid > 0:
+        commissioner_max = (pv_payer_savings - pv_fee) / ((1.0 - s_all) * pv_paid)
+        public_sector_max = (pv_public_savings - pv_fee) / ((1.0 - s_priv) * pv_paid)
+        societal_max = (pv_all_savings - pv_fee) / pv_paid
+    if one_row and pv_ri_paid > 0:
+        investor_min = max(npv_at(put_in, ri) / pv_ri_paid, 0.0)
+    # a ratio that overflows (a vanishing denominator) does not exist
+    commissioner_max, public_sector_max, societal_max, investor_min = [
+        x if x is None or math.isfinite(x) else None for x in (commissioner_max, public_sector_max, societal_max, investor_min)]
     if investor_min is not None and commissioner_max is not None and investor_min <= commissioner_max:
         corridor = (investor_min, commissioner_max)
     else:
         corridor = None
+    V = present_value(card_by_year, disc)
+    Vi = npv_at(card_by_year, ri)
+    scales = {"commissioner_max_scale": None, "public_sector_max_scale": None, "societal_max_scale": None,
+              "investor_min_scale": None}
+    if V > 0:
+        scales["commissioner_max_scale"] = (pv_payer_savings - pv_fee) / ((1.0 - s_all) * V)
+        scales["public_sector_max_scale"] = (pv_public_savings - pv_fee) / ((1.0 - s_priv) * V)
+        scales["societal_max_scale"] = (pv_all_savings - pv_fee) / V
+    if Vi > 0:
+        scales["investor_min_scale"] = max(npv_at(put_in, ri) / Vi, 0.0)
+    for name, value in scales.items():   # a ratio over a vanishing card value does not exist
+        if value is not None and not math.isfinite(value):
+            scales[name] = None
+    lo, hi = scales["investor_min_scale"], scales["commissioner_max_scale"]
+    corridor_scale = (lo, hi) if lo is not None and hi is not None and lo <= hi else None
 
-    cash_flows = [-financed[t] + payments[t] for t in range(T)]
-    total_financed = sum(financed)
-    commissioner_npv = pv_payer_savings - present_value(payments, disc) - pv_fee
+    cash_flows = [-put_in[t] + payments[t] for t in range(T)]
+    guarantee_paid = 0.0
+    if contract.get("guarantee") is not None:
+        loss = max(0.0, -sum(cash_flows))
+        guarantee_paid = min(loss, float(contract["guarantee"]["amount"]))
+        cash_flows[n_enrol - 1 + lag + max(r[2] for r in rows)] += guarantee_paid
+    total_put_in = sum(put_in)
+    commissioner_npv = pv_payer_savings - (1.0 - s_all) * present_value(payments, disc) - pv_fee
+    pv_cost = present_value(cost, disc)
 
     return {
         "prevented_cases": sum(prevented),
@@ -221,7 +335,7 @@ def reference_evaluate(case):
         "savings_per_case_by_holder": S_h,
         "pv_savings": pv_all_savings,
         "pv_savings_by_holder": pv_h,
-        "pv_cost": present_value(cost, disc),
+        "pv_cost": pv_cost,
         "commissioner_max": commissioner_max,
         "public_sector_max": public_sector_max,
         "investor_min": investor_min,
@@ -229,9 +343,20 @@ def reference_evaluate(case):
         "payments_by_year": payments,
         "investor_cash_flows": cash_flows,
         "investor_npv": npv_at(cash_flows, ri),
-        "investor_moic": sum(payments) / total_financed if total_financed != 0 else None,
+        "investor_moic": (sum(payments) + guarantee_paid) / total_put_in if total_put_in != 0 else None,
         "investor_irr": irr_bisection(cash_flows),
         "commissioner_npv": commissioner_npv,
         "savings_by_year": savings_by_year,
         "cost_by_year": cost,  # extra: intervention cost by programme year (undiscounted)
+        # design v2
+        "societal_max": societal_max,
+        "pv_savings_public": pv_public_savings,
+        "benefit_cost_ratio": pv_all_savings / pv_cost if pv_cost > 0 else None,
+        "public_benefit_cost_ratio": pv_public_savings / pv_cost if pv_cost > 0 else None,
+        **scales,
+        "corridor_scale": corridor_scale,
+        "paid_outcomes_by_row": {k: sum(v) for k, v in paid_by_row.items()},
+        "cohorts_paid": sum(paid_cohort) / n_enrol,
+        "guarantee_paid": guarantee_paid,
+        "co_payer_payments": s_all * sum(payments),
     }

@@ -230,8 +230,10 @@ def fmt_value(x: Any, field: str, lang: str, currency: str = "DKK") -> str:
     code = unit_code(field)
     if code in ("share", "per_year"):
         return fmt_pct(x, lang, 1)
-    if code == "times":
+    if code in ("times", "ratio"):
         return fmt_number(x, lang, 2)
+    if code == "scale":
+        return fmt_number(x, lang, 3)
     if code in ("cases", "outcomes"):  # counts keep their significant digits: 12.34, 1,234.6
         return fmt_number(x, lang, None if abs(x) < 1000 else 1)
     if code in ("programme_year", "years"):
