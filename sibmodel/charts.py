@@ -119,34 +119,48 @@ def price_corridor(result: Result, lang: str = "en") -> Figure:
     check_lang(lang)
     c = result.case
     cur = currency_symbol(c.currency, lang)
-    money = lambda x: fmt_money(x, lang, c.currency)  # noqa: E731
-    rows = [("investor_min", result.investor_min, "D"), ("commissioner_max", result.commissioner_max, "o"),
-            ("public_sector_max", result.public_sector_max, "s")]
+    card = c.contract.rows()
+    if len(card) == 1:  # prices per outcome
+        money = lambda x: fmt_money(x, lang, c.currency)  # noqa: E731
+        rows = [("investor_min", result.investor_min, "D"), ("commissioner_max", result.commissioner_max, "o"),
+                ("public_sector_max", result.public_sector_max, "s")]
+        price, gap = card[0].price, result.cofunding_per_outcome
+    else:  # a rate card of several rows: break-even as a scale of the card (1 = the card as written)
+        money = lambda x: fmt_number(x, lang, 2)  # noqa: E731
+        rows = [("investor_min_scale", result.investor_min_scale, "D"),
+                ("commissioner_max_scale", result.commissioner_max_scale, "o"),
+                ("public_sector_max_scale", result.public_sector_max_scale, "s")]
+        price = 1.0
+        lo_s, hi_s = result.investor_min_scale, result.commissioner_max_scale
+        gap = None if lo_s is None or hi_s is None else max(lo_s - hi_s, 0.0)
     fig = _figure(7.5, 3.0)
     ax = fig.add_subplot()
-    values = [v for _, v, _ in rows if v is not None] + [c.contract.price, 0.0]
+    values = [v for _, v, _ in rows if v is not None] + [price, 0.0]
     lo, hi = min(values), max(values)
-    span = max(hi - lo, 1.0)
-    lo_i, hi_c = result.investor_min, result.commissioner_max
+    span = max(hi - lo, 1.0 if len(card) == 1 else 0.1)
+    lo_i, hi_c = rows[0][1], rows[1][1]
     if lo_i is not None and hi_c is not None:
         ok = lo_i <= hi_c
         a, b = sorted((lo_i, hi_c))
         ax.axvspan(a, b, color=CORRIDOR if ok else GAP, alpha=0.15, linewidth=0)
-        text = _t("corridor", lang) if ok else _t("gap", lang, x=money(result.cofunding_per_outcome))
+        text = _t("corridor", lang) if ok else _t("gap" if len(card) == 1 else "gap_scale", lang, x=money(gap))
         ax.text((a + b) / 2, 2.75, text, ha="center", va="bottom", fontsize=9, color=CORRIDOR if ok else GAP)
     for y, (name, v, marker) in zip((2, 1, 0), rows):
         if v is None:
             continue
         ax.plot([v], [y], marker=marker, color=PRICE, markersize=7, linestyle="none")
         ax.text(v, y + 0.18, money(v), ha="center", va="bottom", fontsize=8.5)
-    ax.axvline(c.contract.price, color=PRICE, linestyle="--", linewidth=1.2)
-    ax.text(c.contract.price, -0.75, _t("contract_price", lang, x=money(c.contract.price)), ha="center",
-            va="center", fontsize=8.5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+    ax.axvline(price, color=PRICE, linestyle="--", linewidth=1.2)
+    ax.text(price, -0.75, _t("contract_price" if len(card) == 1 else "card_as_written", lang, x=money(price)),
+            ha="center", va="center", fontsize=8.5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
     ax.set_yticks([2, 1, 0], [label(n, lang).split(" (")[0] for n, _, _ in rows])
     ax.set_ylim(-1.1, 3.2)
     ax.set_xlim(lo - 0.12 * span, hi + 0.12 * span)
-    ax.xaxis.set_major_formatter(_thousands(lang))
-    ax.set_xlabel(_t("price_axis", lang, cur=cur))
+    if len(card) == 1:
+        ax.xaxis.set_major_formatter(_thousands(lang))
+        ax.set_xlabel(_t("price_axis", lang, cur=cur))
+    else:
+        ax.set_xlabel(_t("scale_axis", lang))
     ax.set_title(_t("corr_title", lang), loc="left", fontsize=11)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import math
+
+import numpy as np
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +35,11 @@ POLICY_SECTORS = {
 }
 
 _PUBLIC_SECTOR = "Government/Public Sector/Public Bank"
-_METRIC_TEXT = {
-    "prevented_case": ("Prevented case: the measured reduction in the share of participants who end in the case "
-                       "(baseline rate minus the rate with the intervention), per participant"),
-    "success": "Success: a participant who does not end in the case (deadweight included)",
+_ROW_TEXT = {
+    "prevented": ("Prevented case still prevented in relative year {year}: the measured reduction in the share of "
+                  "participants who end in the case (baseline rate minus the rate with the intervention), per participant"),
+    "success": "Success in relative year {year}: a participant who is not in the case (deadweight included)",
+    "own": "An outcome with rates of its own, measured in relative year {year}",
 }
 
 
@@ -68,6 +71,26 @@ def dumps(data: dict[str, Any]) -> str:
     return json.dumps(_finite(data), indent=2, ensure_ascii=False, allow_nan=False)
 
 
+def _payments_by_row(case: Case, res: Result) -> list[list[float]]:
+    """Outcome payments by programme year for each row of the rate card (undiscounted, case currency).
+
+    A row's payments are the card evaluated with every other row's price set to 0; where a total cap cuts the
+    payments, each year's capped total is shared among the rows in proportion to their uncapped payments."""
+    total = res.cash_flows["outcome_payments"].to_numpy(dtype=float)
+    card = case.contract.rows()
+    if len(card) == 1:
+        return [list(total)]
+    alone = []
+    for i in range(len(card)):
+        others = {f"contract.outcomes.{j}.price": 0.0 for j in range(len(card)) if j != i}
+        one = evaluate(case.update({**others, "contract.cap": None}))
+        alone.append(one.cash_flows["outcome_payments"].to_numpy(dtype=float))
+    uncapped = sum(alone)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = [np.where(uncapped > 0, a / np.where(uncapped > 0, uncapped, 1.0), 0.0) for a in alone]
+    return [[float(tot * sh) if unc > 0 else 0.0 for tot, sh, unc in zip(total, sh_i, uncapped)] for sh_i in share]
+
+
 def to_indigo(case: Case, result: Result | None = None, start_year: int | None = None,
               include_model_figures: bool = True) -> dict[str, Any]:
     """The case as an INDIGO project (a dict ready for ``json.dumps``).
@@ -81,15 +104,45 @@ def to_indigo(case: Case, result: Result | None = None, start_year: int | None =
     cf = res.cash_flows
     n = float(sum(case.cohort.participants))
     financed = float(cf["investor_financed"].sum())
-    per_max = o.p0 if k.metric == "prevented_case" else 1.0
-    max_payment = k.cap if k.cap is not None else k.price * n * per_max
+    card = k.rows()
+    by_row = res.paid_outcomes_by_row
+
+    def row_max(r: Any) -> float:
+        """The most a row can pay: price x every participant, each at most the baseline (prevented) or the
+        treated rate (own rows) or 1 (successes)."""
+        per = {"prevented": o.p0, "success": 1.0}.get(r.pays, r.treated_rate)
+        return r.price * n * per
+
+    max_payment = k.cap if k.cap is not None else sum(row_max(r) for r in card)
     max_note = ("the contract cap" if k.cap is not None else
-                "no cap: price x every outcome that could be paid (all participants"
-                + (", each at most the baseline rate" if k.metric == "prevented_case" else "") + ")")
-    metric_id = "outcome-1"
+                "no cap: each row's price x every outcome that could be paid (all participants, each at most the "
+                "rate the row pays for)")
+    rr = o.implied_relative_reduction if hasattr(o, "implied_relative_reduction") else None
     target = (f"Rate of ending in the case: {o.p0:.4g} without the intervention, {o.p1:.4g} with it "
-              f"(relative reduction {_pct(1 - o.p1 / o.p0) if o.p0 > 0 else 'n/a'}); "
-              f"expected paid outcomes {res.paid_outcomes:.4g}")
+              f"(relative reduction {_pct(rr) if rr is not None else 'n/a'})")
+    metrics, pricings = [], []
+    for i, r in enumerate(card, start=1):
+        mid = f"outcome-{i}"
+        what = _ROW_TEXT[r.pays].format(year=r.year)
+        metrics.append({
+            "id": mid,
+            "definition": _v(f"{r.key}: {what}" + (f" ({r.label})" if r.label else "")
+                             + (f": {o.description}" if o.description and r.pays != "own" else "")),
+            "targeted_number_of_service_users_or_beneficiaries_total": _v(n),
+            "unit_type_of_targeted_service_users_or_beneficiaries": _v("Individual"),
+            "outcome_metric_target": _v(f"{target}; expected paid outcomes {float(by_row.get(r.key, 0.0)):.4g}"
+                                        if r.pays != "own" else
+                                        f"Share reaching it: {r.baseline_rate:.4g} without, {r.treated_rate:.4g} with "
+                                        f"the intervention; expected paid outcomes {float(by_row.get(r.key, 0.0)):.4g}"),
+        })
+        pricings.append({
+            "outcome_metric_id": _v(mid),
+            "currency": _v(cur),
+            "price_per_unit": {"amount": _v(float(r.price))},
+            "maximum_price_if_all_targets_achieved": {"amount": _v(f"{row_max(r):.2f}")},
+            "price_description": _v(f"{r.price:,.2f} {cur} per paid outcome, paid {k.payment_lag_years} year(s) after "
+                                    f"the measurement year, in {case.price_year} prices"),
+        })
     project: dict[str, Any] = {
         "name": _v(case.name_in("en")),
         "stage_development": _v("Early-stage design"),
@@ -118,21 +171,8 @@ def to_indigo(case: Case, result: Result | None = None, start_year: int | None =
             "notes": (f"Projected IRR at the contract price: "
                       f"{_pct(res.investor_irr) if res.investor_irr is not None else 'none (no sign change)'}"),
         }],
-        "outcome_metrics": [{
-            "id": metric_id,
-            "definition": _v(_METRIC_TEXT[k.metric] + (f": {o.description}" if o.description else "")),
-            "targeted_number_of_service_users_or_beneficiaries_total": _v(n),
-            "unit_type_of_targeted_service_users_or_beneficiaries": _v("Individual"),
-            "outcome_metric_target": _v(target),
-        }],
-        "outcome_pricings": [{
-            "outcome_metric_id": _v(metric_id),
-            "currency": _v(cur),
-            "price_per_unit": {"amount": _v(float(k.price))},
-            "maximum_price_if_all_targets_achieved": {"amount": _v(f"{max_payment:.2f}")},
-            "price_description": _v(f"{k.price:,.2f} {cur} per paid outcome, paid {k.payment_lag_years} year(s) after "
-                                    f"enrolment, in {case.price_year} prices"),
-        }],
+        "outcome_metrics": metrics,
+        "outcome_pricings": pricings,
         "outcome_payment_commitments": [{
             "organisation_role_category": _v(_PUBLIC_SECTOR),
             "maximum_potential_outcome_payment": _money(cur, max_payment),
@@ -150,19 +190,20 @@ def to_indigo(case: Case, result: Result | None = None, start_year: int | None =
     sector = POLICY_SECTORS.get(case.area or "")
     if sector:
         project["purpose_and_classifications"]["policy_sector"] = _v(sector)
-    for t, amount in enumerate(cf["outcome_payments"]):
-        if amount <= 0:
-            continue
-        item: dict[str, Any] = {
-            "outcome_metric_id": _v(metric_id),
-            "type": _v("Planned"),
-            "money": _money(cur, float(amount)),
-            "notes": f"programme year {t}",
-        }
-        if start_year is not None:
-            y = f"{start_year + t:04d}"
-            item["period"] = {"start_date": _v(y), "end_date": _v(y)}
-        project["outcome_payments"].append(item)
+    for i, flows in enumerate(_payments_by_row(case, res), start=1):
+        for t, amount in enumerate(flows):
+            if amount <= 0:
+                continue
+            item: dict[str, Any] = {
+                "outcome_metric_id": _v(f"outcome-{i}"),
+                "type": _v("Planned"),
+                "money": _money(cur, float(amount)),
+                "notes": f"programme year {t}",
+            }
+            if start_year is not None:
+                y = f"{start_year + t:04d}"
+                item["period"] = {"start_date": _v(y), "end_date": _v(y)}
+            project["outcome_payments"].append(item)
     if include_model_figures:
         project["x_sibmodel"] = {
             "note": "Not part of INDIGO: sibmodel's break-even prices for this case.",

@@ -214,7 +214,8 @@ def test_key_items_of_the_templates_are_few_assumptions_and_counted():
     assert assumed == {"shelter_day_kolding_2023_kommune", "shelter_day_kolding_2023_stat",
                        "family_treatment_fft_course_kommune", "psychologist_session_referred_region",
                        "shelter_s110_year_kommune", "shelter_s110_year_stat",
-                       "foertidspension_enlig_kommune", "foertidspension_enlig_stat"}
+                       "foertidspension_enlig_kommune", "foertidspension_enlig_stat",
+                       "housing_first_support_year_low_kommune"}
 
 
 def test_aarhus_calibration_case_prices_the_deal_and_shows_its_gap():

@@ -1,5 +1,6 @@
 """The package is layered: core, then analysis, then presentation and I/O. No import goes upward and there are
-no cycles (imports inside functions included)."""
+no cycles (imports inside functions included; imports for type checkers only, under ``if TYPE_CHECKING:``,
+are not imports at run time and are left out)."""
 from __future__ import annotations
 
 import ast
@@ -9,10 +10,10 @@ PKG = Path(__file__).resolve().parents[1] / "sibmodel"
 
 # i18n (words and number formats, data only) sits in the core so the core's summaries can use its labels.
 LAYERS = {
-    "core": {"errors", "limits", "i18n", "resources", "numbers", "discount", "distributions", "case", "caseio",
-             "costs", "vectorised", "model", "pricing"},
+    "core": {"errors", "limits", "i18n", "resources", "numbers", "discount", "distributions", "holders", "rates",
+             "case", "caseio", "costs", "vectorised", "switching", "model", "pricing"},
     "analysis": {"montecarlo", "sensitivity", "voi", "evidence"},
-    "presentation": {"tables", "prose", "charts", "report", "excel", "indigo", "app", "cli", "__main__", "__init__"},
+    "presentation": {"schema", "tables", "prose", "charts", "report", "excel", "indigo", "app", "cli", "__main__", "__init__"},
 }
 RANK = {m: i for i, layer in enumerate(LAYERS.values()) for m in layer}
 
@@ -31,7 +32,12 @@ def graph() -> dict[str, set[str]]:
         pkg_parts = parts[:-1] if parts[-1] != "__init__" or len(parts) > 1 else []
         if parts[-1] == "__init__" and len(parts) > 1:
             pkg_parts = parts[:-1]
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        typing_only = {id(n) for top in ast.walk(tree) if isinstance(top, ast.If) and
+                       ast.unparse(top.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING") for n in ast.walk(top)}
+        for node in ast.walk(tree):
+            if id(node) in typing_only:
+                continue
             targets: list[str] = []
             if isinstance(node, ast.ImportFrom):
                 if node.level == 0:

@@ -113,6 +113,10 @@ def _entry(field: str) -> tuple[dict[str, str], dict[str, str]]:
             holder = field.removeprefix(prefix)
             if field.startswith(prefix) and f"holder.{holder}" in cat:
                 return entry, {"holder": holder}
+    for key, entry in cat.items():  # a holder the case declares itself: its key stands for its name
+        prefix = key.removeprefix("figure_by_holder.")
+        if key.startswith("figure_by_holder.") and field.startswith(prefix) and len(field) > len(prefix):
+            return entry, {"holder": field.removeprefix(prefix)}
     raise KeyError(f"no label for {field!r}")
 
 
