@@ -12,7 +12,8 @@ from typing import Any, Sequence
 
 import yaml
 
-from .case import case_schema, load_case
+from .case import case_schema
+from .caseio import load_case
 from .errors import CaseError
 from .model import evaluate
 

@@ -28,7 +28,8 @@ from typing import Any, Sequence
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from .case import HOLDERS, Case, load_case
+from .case import HOLDERS, Case
+from .caseio import load_case
 from .costs import catalogue, price_index
 from .errors import CaseError, Problem
 from .labels import HOLDER_LABELS, label, unit
