@@ -221,6 +221,10 @@ def _evaluate(case: Case, values: Mapping[str, Any] | None, n: int | None, measu
         financed_total = financed.sum(axis=0)
         total_payments = payments.sum(axis=0)
         moic = np.where(financed_total > 0, total_payments / financed_total, np.nan)
+    # a ratio over a vanishing denominator has no finite value: it does not exist (NaN, None in a Result);
+    # below 1e300 their differences (wrong-pocket gap, co-funding) stay finite too
+    commissioner_max, public_sector_max, investor_min, moic = (
+        np.where(np.abs(a) < 1e300, a, np.nan) for a in (commissioner_max, public_sector_max, investor_min, moic))
     exists = investor_min <= commissioner_max            # False where either is NaN
     both = np.isfinite(investor_min) & np.isfinite(commissioner_max)
 
