@@ -49,6 +49,8 @@ MIN_REQUIRED_RETURN = -0.5
 # -- simulations ---------------------------------------------------------------------------------------------
 #: Most Monte Carlo draws per simulation unless the caller raises it (``max_draws=``, CLI ``--max-draws``).
 MAX_DRAWS = 1_000_000
+#: Largest estimated memory of a simulation (bytes) unless the caller raises the limit on draws.
+MAX_SIMULATION_BYTES = 2_000_000_000
 
 #: Money fields by dotted path pattern (``*`` any list index).
 _MONEY = ("costs_per_case.*.amount", "intervention.cost_per_participant", "intervention.fixed_cost_per_year",
@@ -199,16 +201,26 @@ def check_case_data(data: Any, source: str | None = None) -> None:
         raise CaseError(problems, source)
 
 
-def check_draws(draws: int, columns: int, max_draws: int | None = None, chunk_bytes: int = 0) -> int:
+def check_draws(draws: int, max_draws: int | None = None, estimate: int = 0) -> None:
     """Refuse a simulation of more than ``max_draws`` draws (default :data:`MAX_DRAWS`) before anything is
-    allocated; the message gives the memory the run would take. ``columns``: figures and inputs kept per
-    draw (8 bytes each); ``chunk_bytes``: working memory of one chunk. Returns the estimate in bytes."""
+    allocated; the message gives ``estimate``, the memory the run would take (bytes, see
+    :func:`simulation_bytes`). Raises :class:`ArgumentError`."""
     limit = MAX_DRAWS if max_draws is None else max_draws
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise ArgumentError(Problem("max_draws", limit, "must be a whole number >= 1"))
-    estimate = int(draws) * 8 * max(int(columns), 1) + int(chunk_bytes)
-    if draws > limit:
+    if draws > limit or (max_draws is None and estimate > MAX_SIMULATION_BYTES):
+        allowed = f"at most {limit:,} draws" if draws > limit else f"at most {MAX_SIMULATION_BYTES / 1e6:,.0f} MB"
         raise ArgumentError(Problem("draws", draws, (
-            f"at most {limit:,} draws (this run would need about {estimate / 1e6:,.0f} MB); "
+            f"{allowed} (this run would need about {estimate / 1e6:,.0f} MB of memory); "
             "raise the limit with max_draws= or --max-draws if the machine has the memory")))
-    return estimate
+
+
+def simulation_bytes(case: Any, draws: int, columns: int, chunk_size: int) -> int:
+    """Estimated peak memory of a simulation (bytes): 8 bytes per kept column and draw, plus one chunk's
+    working arrays (about twelve arrays over programme years and three over holders and horizon years)."""
+    o, iv, c = case.outcome, case.intervention, case.contract
+    E = len(case.cohort.participants)
+    F = len(iv.fixed_cost_per_year) if isinstance(iv.fixed_cost_per_year, list) else E
+    T = max(E + o.onset_lag_years + o.horizon_years - 1, E - 1 + iv.delivery_years, E + c.payment_lag_years, F)
+    per_draw = 8 * (12 * T + 3 * 3 * o.horizon_years + 4 * E)
+    return int(draws) * 8 * max(int(columns), 1) + min(int(draws), int(chunk_size)) * per_draw
