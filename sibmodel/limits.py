@@ -141,12 +141,11 @@ def check_case_data(data: Any, source: str | None = None) -> None:
     """Refuse plain case data beyond the limits: nesting, size, list lengths, text lengths, magnitudes,
     non-finite numbers and the currency code. Raises :class:`CaseError` with every problem found (at most 20
     are listed). The walk is iterative and stops at the first structural problem, so hostile data costs
-    little."""
+    little; data that contains itself is refused as nested too deeply."""
     from .distributions import is_distribution
 
     problems: list[Problem] = []
-    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
-    seen: set[int] = set()
+    stack: list[tuple[Any, str, int]] = [(data, "", 1)]  # depth: containers from the top, the case itself 1
     nodes = 0
     while stack:
         node, path, depth = stack.pop()
@@ -155,10 +154,6 @@ def check_case_data(data: Any, source: str | None = None) -> None:
             raise CaseError(Problem(path, "(nested)", f"nested more than {MAX_DEPTH} levels deep; a case needs at most 5"), source)
         if nodes > MAX_NODES:
             raise CaseError(Problem(path or "", "(data)", f"more than {MAX_NODES:,} values in a case"), source)
-        if isinstance(node, (dict, list)):
-            if id(node) in seen:
-                raise CaseError(Problem(path, "(itself)", "a value may not contain itself"), source)
-            seen.add(id(node))
         if isinstance(node, dict):
             if path and is_distribution(node):
                 for k, v in node.items():
