@@ -157,7 +157,7 @@ def check_case_data(data: Any, source: str | None = None) -> None:
         if isinstance(node, dict):
             if path and is_distribution(node):
                 for k, v in node.items():
-                    if isinstance(v, (int, float)) and not isinstance(v, bool) and not math.isfinite(float(v)):
+                    if isinstance(v, float) and not math.isfinite(v):
                         problems.append(Problem(f"{path}.{k}", v, "every number must be finite (not .inf or .nan)"))
                 if not problems:
                     message = _distribution_problem(path, node)

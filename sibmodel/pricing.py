@@ -83,9 +83,9 @@ def _irr_scan(rows: np.ndarray, max_iter: int = 200) -> np.ndarray:
         return out
     g = _refine(cT[:, col], _GRID[k], _GRID[k + 1], max_iter)
     r = np.expm1(g)
-    best = np.full(m, np.inf)
     for i in np.argsort(np.abs(r), kind="stable")[::-1]:   # the smallest |r| of each row is written last
-        out[col[i]], best[col[i]] = r[i], abs(r[i])
+        out[col[i]] = r[i]
+    out[~((c > 0).any(axis=1) & (c < 0).any(axis=1))] = np.nan  # no IRR without flows of both signs
     return out
 
 
