@@ -445,7 +445,8 @@ def _problems(exc: ValidationError, data: Any, dists: dict[str, Distribution] | 
     """Translate pydantic's errors into problems with dotted paths and plain messages."""
     out: list[Problem] = []
     for err in exc.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if isinstance(p, int) or not any(c in p for c in "[]()"))
+        loc = tuple(p for i, p in enumerate(err["loc"]) if isinstance(p, int) or not any(c in p for c in "[]()")
+                    or (err["type"] == "extra_forbidden" and i == len(err["loc"]) - 1))  # a user's key stays
         path = ".".join(str(p) for p in loc)
         msg: str = err["msg"]
         kind = err["type"]

@@ -56,6 +56,7 @@ EXPECTED: dict[str, str | None] = {
     "text_20000_chars.yaml": "a text has at most 10,000 characters; got 20,000",
     "label_nel.yaml": None,
     "not_a_mapping.yaml": "a case must be a mapping",
+    "key_with_brackets.yaml": "9\":[ase(x) = 1: unknown key; allowed here: name,",
     "python_tag.yaml": "could not determine a constructor for the tag",
 }
 FILES = sorted(EXPECTED)

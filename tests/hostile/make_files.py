@@ -89,6 +89,7 @@ FILES["triangular_huge.yaml"] = dump(case(contract__price=dist(dist="triangular"
 FILES["pert_inf.yaml"] = dump(case(contract__price=dist(dist="pert", low=0, mode=1, high=float("inf"))))
 FILES["text_20000_chars.yaml"] = dump(case(name="x" * 20_000))
 FILES["label_nel.yaml"] = dump(case(costs_per_case__0__label="one\x85two\u2028three"))
+FILES["key_with_brackets.yaml"] = dump(BASE) + '"9\\":[ase(x)": 1\n'
 FILES["not_a_mapping.yaml"] = "- 1\n- 2\n"
 FILES["python_tag.yaml"] = dump(BASE) + "x: !!python/object/apply:os.system ['echo hi']\n"
 
