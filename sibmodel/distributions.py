@@ -107,7 +107,7 @@ class Distribution:
             forms = " or ".join("{" + ", ".join(f) + "}" for f in _FORMS[kind])
             extra = " (optionally lower, upper)" if kind == "normal" else ""
             raise DistributionError(f"a {kind} distribution takes {forms}{extra}; got {{{', '.join(sorted(keys))}}}")
-        v = {k: _number(spec, k) for k in given | truncation}
+        v = {k: _number(spec, k) for k in (*form, *sorted(truncation))}  # in a fixed order: the first bad one named
         try:
             params = getattr(cls, f"_{kind}")(v)
         except (OverflowError, ZeroDivisionError, ValueError) as exc:

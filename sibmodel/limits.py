@@ -181,7 +181,7 @@ def check_case_data(data: Any, source: str | None = None) -> None:
             try:
                 x = float(node)
             except OverflowError:
-                problems.append(Problem(path, f"(a whole number of {len(str(node))} digits)",
+                problems.append(Problem(path, f"(a whole number of about {int(node.bit_length() * 0.30103) + 1} digits)",
                                         f"a number must be at most {MAX_NUMBER:g} in magnitude"))
                 continue
             message = _number_problem(path, x)

@@ -145,6 +145,8 @@ def load_yaml(text: str, source: str | None = None) -> Any:
         mark = getattr(exc, "problem_mark", None)
         raise _refuse(f"not valid YAML{_where(mark)}: {getattr(exc, 'problem', None) or exc}", source) from None
     except (RecursionError, MemoryError, OverflowError, ValueError) as exc:  # defence in depth: never a traceback
+        if "integer string conversion" in str(exc):
+            raise _refuse("a whole number has more than 4,300 digits (numbers must be at most 1e15)", source) from None
         raise _refuse(f"cannot read this YAML: {type(exc).__name__}", source) from None
 
 
