@@ -52,15 +52,24 @@ def _npv_scaled(cT: np.ndarray, g: np.ndarray) -> np.ndarray:
     return np.einsum("jt,tj->j", _weights(g, cT.shape[0]), cT)
 
 
+#: Rows x years handled at once by the scan (bounds its working memory to some 100 MB).
+_SCAN_BLOCK = 2_000_000
+
+
 def _irr_scan(rows: np.ndarray, max_iter: int = 200) -> np.ndarray:
     """IRR of each row (draws x years) by a bracketed search, NaN where none is found: the NPV's sign on a
-    fixed grid in ``g = log(1 + r)`` (:data:`_GRID`), then bisection in the sign change nearest zero on each
+    fixed grid in ``g = log(1 + r)`` (:data:`_GRID`), then regula falsi in the sign change nearest zero on each
     side, and the root with the smaller ``|r|``. Time and memory linear in the years (about 400 NPVs a row).
     Two roots closer than the grid step can be missed (they would be a near-double root)."""
     c = np.atleast_2d(np.asarray(rows, dtype=float))
     m = c.shape[0]
     out = np.full(m, np.nan)
     if m == 0:
+        return out
+    block = max(1, _SCAN_BLOCK // max(c.shape[1], _GRID.size))
+    if m > block:
+        for start in range(0, m, block):
+            out[start: start + block] = _irr_scan(c[start: start + block], max_iter)
         return out
     scale = np.abs(c).max(axis=1, keepdims=True)
     scale[scale == 0] = 1.0
@@ -123,8 +132,9 @@ def _refine(cT: np.ndarray, lo: np.ndarray, hi: np.ndarray, max_iter: int) -> np
 
 
 def _irr_roots_many(rows: np.ndarray) -> np.ndarray:
-    """IRR of short rows of several sign changes (at most :data:`EIGEN_YEARS` years): batched eigenvalues of the companion matrices (rows grouped
-    by their first and last nonzero year), the real positive root closest to zero, batched Newton polish."""
+    """IRR of short rows of several sign changes (at most :data:`EIGEN_YEARS` years): batched eigenvalues of
+    the companion matrices (rows grouped by their first and last nonzero year), the real positive root closest
+    to zero, batched Newton polish."""
     out = np.full(rows.shape[0], np.nan)
     nonzero = rows != 0
     first = np.argmax(nonzero, axis=1)

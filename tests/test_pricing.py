@@ -97,3 +97,13 @@ def test_payback_many_is_linear_and_agrees():
     rng = np.random.default_rng(3)
     rows = rng.normal(0, 1, (50, 450))
     assert [None if np.isnan(x) else int(x) for x in payback_many(rows)] == [payback_year(r) for r in rows]
+
+
+def test_scan_in_blocks_equals_scan_at_once(monkeypatch):
+    import sibmodel.pricing as pricing
+
+    rng = np.random.default_rng(5)
+    rows = rng.normal(0, 1, (30, 40))
+    whole = pricing._irr_scan(rows)
+    monkeypatch.setattr(pricing, "_SCAN_BLOCK", 7 * 405)   # blocks of 7 rows
+    assert np.array_equal(pricing._irr_scan(rows), whole, equal_nan=True)
