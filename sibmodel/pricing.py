@@ -301,7 +301,7 @@ def irr_many(flows: np.ndarray, max_iter: int = 200) -> np.ndarray:
             new = ga + p / (x * dp - ka * p)
             done = (p == 0) | (np.abs(new - ga) <= 1e-10 * np.maximum(1.0, np.abs(ga))) | (h - l < 1e-14)  # next error ~ step**2
             bad = ~done & (~np.isfinite(new) | (new <= l) | (new >= h))
-            new = np.where(bad, 0.5 * (l + h), new)
+            new = np.where(bad, 0.5 * (l + h), np.where(done, np.clip(np.nan_to_num(new, nan=ga), l, h), new))
             g[active] = np.where(p == 0, ga, new)
             if done.all():
                 break
