@@ -73,22 +73,18 @@ XDR XOF XPD XPF XPT XSU XTS XUA XXX YER ZAR ZMW ZWG ZWL
 """.split())
 
 
-def _matches(path: str, patterns: tuple[str, ...] | dict[str, int]) -> bool:
-    parts = path.split(".")
-    for pat in patterns:
-        pp = pat.split(".")
-        if len(pp) == len(parts) and all(p == "*" and q.isdigit() or p == q for p, q in zip(pp, parts)):
-            return True
-    return False
+def _fits(path: str, pattern: str) -> bool:
+    """True if dotted ``path`` fits ``pattern`` (``*`` stands for any list index)."""
+    parts, pp = path.split("."), pattern.split(".")
+    return len(pp) == len(parts) and all(p == q or (p == "*" and q.isdigit()) for p, q in zip(pp, parts))
+
+
+def _matches(path: str, patterns: tuple[str, ...]) -> bool:
+    return any(_fits(path, pat) for pat in patterns)
 
 
 def _list_limit(path: str) -> int | None:
-    parts = path.split(".")
-    for pat, n in _LISTS.items():
-        pp = pat.split(".")
-        if len(pp) == len(parts) and all(p == "*" and q.isdigit() or p == q for p, q in zip(pp, parts)):
-            return n
-    return None
+    return next((n for pat, n in _LISTS.items() if _fits(path, pat)), None)
 
 
 def _number_problem(path: str, x: float) -> str | None:
