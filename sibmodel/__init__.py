@@ -3,7 +3,9 @@
 What one prevented case saves each public budget, the break-even outcome prices of the commissioner and
 the investor, the price corridor, and the investor's returns.
 """
-from .case import HOLDERS, Case, case_schema, load_case
+from .case import HOLDERS, Case, case_schema
+from .caseio import load_case
+from . import limits  # the bounds on every input, stated once (docs/model.md "Limits")
 from .costs import Catalogue, PriceIndex, UnitCost, catalogue, price_index, resolve_costs, unit_costs
 from .discount import SCHEDULES, discount_factors, rates
 from .errors import ArgumentError, CaseError, Problem, SibmodelError

@@ -9,10 +9,8 @@ import copy
 import re
 import difflib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, PrivateAttr, ValidationError,
                       WithJsonSchema, field_validator, model_validator)
 
@@ -20,7 +18,9 @@ from .discount import SCHEDULES
 from .distributions import Distribution, DistributionError, is_distribution
 from .errors import _MISSING, CaseError, Problem
 from .holders import HOLDERS, OTHER_HOLDERS, PERSPECTIVES  # noqa: F401  (HOLDERS re-exported)
+from .limits import check_case_data
 from .rates import relative_reduction, treated_rate
+from .yamlio import dump_yaml, load_yaml
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -479,13 +479,14 @@ class Case(_Strict):
 
     def to_yaml(self) -> str:
         """The case as YAML text; ``Case.from_yaml(case.to_yaml()) == case``."""
-        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+        return dump_yaml(self.to_dict())
 
     @classmethod
     def from_dict(cls, data: Any, source: str | None = None) -> Case:
         """Validate plain data into a case; raises :class:`CaseError` naming each bad field."""
         if not isinstance(data, dict):
             raise CaseError(Problem("", type(data).__name__, "a case must be a mapping of keys to values"), source)
+        check_case_data(data, source)  # limits first: nothing below walks hostile data
         point, dists, problems = _extract_distributions(data)
         if problems:
             raise CaseError(problems, source)
@@ -501,12 +502,7 @@ class Case(_Strict):
 
     @classmethod
     def from_yaml(cls, text: str, source: str | None = None) -> Case:
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-            raise CaseError(Problem("", _MISSING_VALUE, f"not valid YAML{where}: {getattr(exc, 'problem', exc)}"), source) from None
+        data = load_yaml(text, source)  # the limited safe loader: refuses duplicate keys, alias bombs, deep nesting
         return cls.from_dict(data, source)
 
     def update(self, changes: dict[str, Any]) -> Case:
@@ -681,7 +677,8 @@ def _problems(exc: ValidationError, data: Any, dists: dict[str, Distribution] | 
     """Translate pydantic's errors into problems with dotted paths and plain messages."""
     out: list[Problem] = []
     for err in exc.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if isinstance(p, int) or not any(c in p for c in "[]()"))
+        loc = tuple(p for i, p in enumerate(err["loc"]) if isinstance(p, int) or not any(c in p for c in "[]()")
+                    or (err["type"] == "extra_forbidden" and i == len(err["loc"]) - 1))  # a user's key stays
         path = ".".join(str(p) for p in loc)
         msg: str = err["msg"]
         kind = err["type"]
@@ -710,28 +707,6 @@ def _problems(exc: ValidationError, data: Any, dists: dict[str, Distribution] | 
     # Problems are de-duplicated (a union can report the same field twice), order kept.
     seen: set[str] = set()
     return [p for p in out if not (str(p) in seen or seen.add(str(p)))]
-
-
-def load_case(path: str | Path) -> Case:
-    """Read and validate a case file (YAML, safe loader). Raises :class:`CaseError` with every problem.
-
-    Catalogue keys and price years are checked too, so a case that loads also evaluates.
-    """
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CaseError(Problem("", str(p), "case file not found")) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CaseError(Problem("", str(p), f"cannot read the case file: {exc}")) from None
-    case = Case.from_yaml(text, source=str(p))
-    from .costs import resolve_costs  # late import: costs depends on case
-
-    try:
-        resolve_costs(case)
-    except CaseError as exc:
-        raise CaseError(exc.problems, str(p)) from None
-    return case
 
 
 def case_schema() -> dict[str, Any]:

@@ -18,7 +18,7 @@ from typing import Any, Sequence
 import yaml
 
 from . import __version__
-from .case import load_case
+from .caseio import load_case
 from .errors import CaseError, Problem, SibmodelError
 from .model import evaluate
 from .numbers import parse_number
@@ -128,7 +128,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         if args.draws:
             from .montecarlo import simulate
 
-            sim = simulate(case, draws=args.draws, seed=args.seed)
+            sim = simulate(case, draws=args.draws, seed=args.seed, max_draws=args.max_draws)
             simulation, note = sim.summary(args.lang), f"{args.draws} draws, seed {sim.seed}"
         write_workbook(case, args.xlsx, lang=args.lang, simulation=simulation, simulation_note=note)
         print(f"wrote {args.xlsx} (live formulas; open in Excel or LibreOffice)", file=sys.stderr)
@@ -154,7 +154,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
               + (" apart from the evaluation noise" if args.noise else "")
               + "; write distributions in the case or with --set", file=sys.stderr)
     show = not args.quiet and args.draws > CHUNK_SIZE
-    sim = simulate(case, args.draws, args.seed, noise=args.noise, progress=show)
+    sim = simulate(case, args.draws, args.seed, noise=args.noise, progress=show, max_draws=args.max_draws)
     if args.draws_csv:
         sim.draws.join(sim.inputs).to_csv(args.draws_csv, index_label="draw")
     table = sim.summary(args.lang)
@@ -238,6 +238,7 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("--draws", type=int, default=0, metavar="N",
                     help="add a Simulation sheet with N Monte Carlo draws (values, not formulas)")
     ex.add_argument("--seed", type=int, default=None, help="seed of the Monte Carlo draws (reproducible)")
+    ex.add_argument("--max-draws", type=int, default=None, metavar="N", help="raise the limit on draws (default 1000000)")
     ex.set_defaults(run=_cmd_export)
     si = sub.add_parser("simulate", help="Monte Carlo over the case's distributions: probabilities and percentiles")
     si.add_argument("case", help="a case file (YAML) whose inputs may be distributions")
@@ -250,6 +251,7 @@ def parser() -> argparse.ArgumentParser:
     si.add_argument("--lang", choices=["da", "en"], default="en", help="label language")
     si.add_argument("--draws-csv", metavar="FILE", help="also write every draw (figures and sampled inputs) to this CSV")
     si.add_argument("--quiet", action="store_true", help="no progress bar (shown on runs of more than one chunk)")
+    si.add_argument("--max-draws", type=int, default=None, metavar="N", help="raise the limit on draws (default 1000000)")
     si.set_defaults(run=_cmd_simulate)
     ap = sub.add_parser("app", help="serve the app for municipal users on http://localhost:PORT")
     ap.add_argument("--port", type=int, default=8866)
@@ -274,6 +276,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the reader went away (``sibmodel schema | head``): stop quietly, and keep Python's exit flush quiet too
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except (MemoryError, RecursionError) as exc:  # beyond the limits' estimates: a message, not a traceback
+        print(f"error: the machine ran out of {'memory' if isinstance(exc, MemoryError) else 'stack'}", file=sys.stderr)
+        return 2
     except (SibmodelError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -50,11 +50,34 @@ def is_distribution(value: Any) -> bool:
     return isinstance(value, dict) and "dist" in value
 
 
+#: Every parameter of a distribution is at most this in magnitude (far beyond any input of a case).
+MAX_PARAMETER = 1e15
+#: Shape parameters (beta ``a``, ``b``; gamma ``shape``) lie in this range: beyond it the distribution is a
+#: point mass in all but name (write ``sd: 0``) or has all its mass at an end.
+SHAPE_RANGE = (1e-4, 1e8)
+#: ``sdlog`` of a lognormal is at most this (``exp(6 sdlog)`` already spans 26 orders of magnitude).
+MAX_SDLOG = 10.0
+
+
 def _number(spec: dict[str, Any], key: str) -> float:
     v = spec[key]
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise DistributionError(f"{key} must be a finite number; got {v!r}")
-    return float(v)
+    try:
+        x = float(v)
+    except OverflowError:
+        x = math.inf
+    if not math.isfinite(x) or abs(x) > MAX_PARAMETER:
+        got = "a whole number beyond the float range" if isinstance(v, int) and math.isinf(x) else f"{x:.6g}"
+        raise DistributionError(f"{key} must be a finite number of at most {MAX_PARAMETER:g} in magnitude; got {got}")
+    return x
+
+
+def _shape(name: str, value: float, hint: str) -> float:
+    lo, hi = SHAPE_RANGE
+    if not (math.isfinite(value) and lo <= value <= hi):
+        raise DistributionError(f"{name} = {value:.4g} is outside [{lo:g}, {hi:g}]; {hint}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -84,8 +107,17 @@ class Distribution:
             forms = " or ".join("{" + ", ".join(f) + "}" for f in _FORMS[kind])
             extra = " (optionally lower, upper)" if kind == "normal" else ""
             raise DistributionError(f"a {kind} distribution takes {forms}{extra}; got {{{', '.join(sorted(keys))}}}")
-        v = {k: _number(spec, k) for k in given | truncation}
-        params = getattr(cls, f"_{kind}")(v)
+        v = {k: _number(spec, k) for k in (*form, *sorted(truncation))}  # in a fixed order: the first bad one named
+        try:
+            params = getattr(cls, f"_{kind}")(v)
+        except (OverflowError, ZeroDivisionError, ValueError) as exc:
+            if isinstance(exc, DistributionError):
+                raise
+            raise DistributionError(f"the parameters of this {kind} distribution overflow ({exc}); "
+                                    "use smaller numbers, or sd: 0 for a fixed value") from None
+        if not all(math.isfinite(x) for k, x in params.items() if k not in ("lower", "upper")):
+            raise DistributionError(f"the parameters of this {kind} distribution overflow; use smaller numbers, "
+                                    "or sd: 0 for a fixed value")
         clean = {"dist": kind, **{k: spec[k] for k in spec if k != "dist"}}
         return cls(kind, tuple(params.items()), clean)
 
@@ -100,7 +132,8 @@ class Distribution:
         if "a" in v:
             if v["a"] <= 0 or v["b"] <= 0:
                 raise DistributionError(f"a and b must be > 0; got a = {v['a']:g}, b = {v['b']:g}")
-            return {"a": v["a"], "b": v["b"]}
+            hint = "a beta with such parameters is degenerate"
+            return {"a": _shape("a", v["a"], hint), "b": _shape("b", v["b"], hint)}
         m, sd = v["mean"], cls._sd(v)
         if not 0 < m < 1:
             raise DistributionError(f"a beta distribution needs 0 < mean < 1; got mean = {m:g}")
@@ -110,8 +143,9 @@ class Distribution:
         if sd >= limit:
             raise DistributionError(
                 f"a beta distribution with mean {m:g} needs sd < sqrt(mean * (1 - mean)) = {limit:.4g}; got sd = {sd:g}")
-        k = m * (1 - m) / sd**2 - 1
-        return {"a": m * k, "b": (1 - m) * k}
+        k = m * (1 - m) / (sd * sd) - 1 if sd * sd > 0 else math.inf
+        hint = f"sd = {sd:g} is too small for a beta with mean {m:g} (write sd: 0 for a fixed value)"
+        return {"a": _shape("a", m * k, hint), "b": _shape("b", (1 - m) * k, hint)}
 
     @classmethod
     def _normal(cls, v: dict[str, float]) -> dict[str, float]:
@@ -123,6 +157,8 @@ class Distribution:
             if not lo <= m <= hi:
                 raise DistributionError(f"with sd = 0 the mean {m:g} must lie within [lower, upper]")
             return {"point": m}
+        if sd < 1e-12 * max(1.0, abs(m)):
+            raise DistributionError(f"sd = {sd:g} is too small for a normal with mean {m:g}; write sd: 0 for a fixed value")
         a, b = (lo - m) / sd, (hi - m) / sd
         if _ndtr(b) - _ndtr(a) < 1e-12:
             raise DistributionError(f"the truncation [{lo:g}, {hi:g}] leaves almost no probability of a normal "
@@ -134,13 +170,20 @@ class Distribution:
         if "meanlog" in v:
             if v["sdlog"] < 0:
                 raise DistributionError(f"sdlog must be >= 0; got {v['sdlog']:g}")
+            if v["sdlog"] > MAX_SDLOG or abs(v["meanlog"]) > 700 - v["sdlog"] ** 2:
+                raise DistributionError(f"needs sdlog <= {MAX_SDLOG:g} and a mean exp(meanlog + sdlog^2 / 2) that is "
+                                        f"finite; got meanlog = {v['meanlog']:g}, sdlog = {v['sdlog']:g}")
             return {"meanlog": v["meanlog"], "sdlog": v["sdlog"]} if v["sdlog"] > 0 else {"point": math.exp(v["meanlog"])}
         m, sd = v["mean"], cls._sd(v)
         if m <= 0:
             raise DistributionError(f"a lognormal distribution needs mean > 0; got mean = {m:g}")
         if sd == 0:
             return {"point": m}
-        s2 = math.log1p((sd / m) ** 2)
+        cv = sd / m
+        s2 = math.log1p(cv * cv) if cv < 1e100 else 2 * math.log(cv)
+        if not 0 < s2 <= MAX_SDLOG**2:
+            raise DistributionError(f"sd / mean = {cv:.3g} gives sdlog = {math.sqrt(s2):.3g}; it must be above 0 and "
+                                    f"at most {MAX_SDLOG:g} (write sd: 0 for a fixed value)")
         return {"meanlog": math.log(m) - s2 / 2, "sdlog": math.sqrt(s2)}
 
     @classmethod
@@ -148,13 +191,17 @@ class Distribution:
         if "shape" in v:
             if v["shape"] <= 0 or v["scale"] <= 0:
                 raise DistributionError(f"shape and scale must be > 0; got shape = {v['shape']:g}, scale = {v['scale']:g}")
-            return {"shape": v["shape"], "scale": v["scale"]}
+            if v["shape"] * v["scale"] > MAX_PARAMETER:
+                raise DistributionError(f"the mean shape * scale = {v['shape'] * v['scale']:.3g} is above {MAX_PARAMETER:g}")
+            return {"shape": _shape("shape", v["shape"], "a gamma with such a shape is degenerate"), "scale": v["scale"]}
         m, sd = v["mean"], cls._sd(v)
         if m <= 0:
             raise DistributionError(f"a gamma distribution needs mean > 0; got mean = {m:g}")
         if sd == 0:
             return {"point": m}
-        return {"shape": (m / sd) ** 2, "scale": sd**2 / m}
+        ratio = m / sd
+        hint = f"sd = {sd:g} is too small or too large for a gamma with mean {m:g} (write sd: 0 for a fixed value)"
+        return {"shape": _shape("shape", ratio * ratio, hint), "scale": sd * (sd / m)}
 
     @staticmethod
     def _triangular(v: dict[str, float]) -> dict[str, float]:

@@ -18,7 +18,8 @@ def shorten(text: str, limit: int = MESSAGE_CHARS) -> str:
     """``text`` cut to ``limit`` characters, with an ellipsis and the length left out."""
     if len(text) <= limit:
         return text
-    return f"{text[: limit - 20]}… ({len(text) - limit + 20} more characters)"
+    cut = limit - 30  # room for the note below, up to 10 digits
+    return f"{text[:cut]}… ({len(text) - cut} more characters)"
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,20 @@ class Problem:
     params: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
-        shown = "" if self.value is _MISSING else f" = {shorten(repr(self.value), VALUE_CHARS)}"
+        shown = "" if self.value is _MISSING else f" = {shorten(_repr(self.value), VALUE_CHARS)}"
         return shorten(f"{self.path or '(case)'}{shown}: {self.message}")
 
 
 _MISSING = object()
+
+
+def _repr(value: object) -> str:
+    """``repr(value)``, or a placeholder where Python cannot show it (an integer of over 4,300 digits, data
+    nested beyond the recursion limit)."""
+    try:
+        return repr(value)
+    except (ValueError, RecursionError):
+        return f"(a {type(value).__name__} too large to show)"
 
 
 class SibmodelError(Exception):

@@ -26,6 +26,7 @@ from .case import Case
 from .costs import resolve_costs
 from .errors import CaseError, Problem
 from .i18n import check_lang, label, unit
+from .limits import check_draws, simulation_bytes
 from .vectorised import FIGURES, evaluate_many, figure_names, input_paths, treated_rate
 
 #: Default number of draws per chunk.
@@ -231,14 +232,15 @@ def acceptability(source: Case | Simulation, prices: Sequence[float] | np.ndarra
 
 def simulate(case: Case, draws: int = 10_000, seed: int | None = None, *, noise: bool = False,
              chunk_size: int = CHUNK_SIZE, figures: Sequence[str] | None = None, keep_inputs: bool = True,
-             client: Any = None, progress: bool | Any = False) -> Simulation:
+             client: Any = None, progress: bool | Any = False, max_draws: int | None = None) -> Simulation:
     """Monte Carlo over every uncertain input of ``case`` (see the module docstring).
 
     ``draws``: number of draws; ``seed``: an integer for reproducible runs (None: fresh entropy, recorded in
     the result); ``noise``: binomial evaluation noise; ``figures``: key figures to keep (default all; the
     probabilities always keep what they need); ``keep_inputs``: keep the sampled inputs (needed for EVPPI and
     acceptability curves); ``client``: a ``dask.distributed.Client`` to run the chunks on; ``progress``: show
-    a progress bar over chunks (True, or a tqdm-like class).
+    a progress bar over chunks (True, or a tqdm-like class); ``max_draws``: raise the limit on draws
+    (:data:`sibmodel.limits.MAX_DRAWS`), which is checked, with a memory estimate, before anything is allocated.
     """
     if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 1:
         raise CaseError(Problem("draws", draws, "must be a whole number >= 1"))
@@ -256,6 +258,8 @@ def simulate(case: Case, draws: int = 10_000, seed: int | None = None, *, noise:
         if unknown:
             raise CaseError(Problem("figures", unknown, f"unknown key figure; allowed: {', '.join(allowed)}"))
         figures = tuple(dict.fromkeys([*figures, *needed]))
+    columns = len(figures) + (len(case.distributions) + len(case.cohort.participants) * noise) * keep_inputs
+    check_draws(draws, max_draws, simulation_bytes(case, draws, columns, chunk_size))
     unsupported = [p for p in case.distributions if p not in input_paths(case)]
     if unsupported:
         raise CaseError([Problem(p, case.distributions[p].spec, "this input cannot vary in a simulation") for p in unsupported])

@@ -18,53 +18,123 @@ def cap_payments(payments: np.ndarray, cap: float | None) -> np.ndarray:
 def irr(flows: np.ndarray) -> float | None:
     """Internal rate of return of yearly cash flows, or None where none exists.
 
-    Solves ``sum_t flows[t] / (1 + r)**t = 0`` for ``r > -1``. Flows that change sign once have one root,
-    found by :func:`irr_many`; otherwise through the roots of the polynomial in ``1/(1+r)``, and with several
-    real roots the one closest to zero (as numpy-financial does).
+    Solves ``sum_t flows[t] / (1 + r)**t = 0`` for ``r > -1``; with several real roots, the one closest to zero
+    (as numpy-financial does). Time and memory are linear in the number of years (see :func:`irr_many`).
     """
     flows = np.asarray(flows, dtype=float)
-    if not (np.any(flows > 0) and np.any(flows < 0)):
+    if flows.ndim != 1 or not (np.any(flows > 0) and np.any(flows < 0)):
         return None
-    nz = np.flatnonzero(flows)
-    if np.count_nonzero(np.diff(np.sign(flows[nz]))) == 1:  # one sign change: one root, found robustly
-        r = float(irr_many(flows[None, :])[0])
-        return None if r != r else r
-    return _irr_roots(flows)
+    r = float(irr_many(flows[None, :])[0])
+    return None if r != r else r
 
 
-def _irr_roots(flows: np.ndarray) -> float | None:
-    """IRR through the polynomial roots (the root closest to zero), polished by Newton steps."""
-    nz = np.flatnonzero(flows)
-    trimmed = flows[nz[0]: nz[-1] + 1]  # leading zeros shift time only; trailing zeros add nothing
-    try:
-        with np.errstate(all="ignore"):
-            roots = np.roots(trimmed[::-1] / np.max(np.abs(trimmed)))
-    except np.linalg.LinAlgError:  # ill-conditioned polynomial: fall back to bisection
-        return _irr_bisect(trimmed)
-    scale = max(1.0, float(np.max(np.abs(roots)))) if roots.size else 1.0
-    real = roots[(np.abs(roots.imag) <= 1e-10 * scale) & (roots.real > 0)].real
-    if real.size == 0:
-        return None
-    rates = 1.0 / real - 1.0
-    r = float(rates[np.argmin(np.abs(rates))])
-    t = np.arange(trimmed.size)
-    with np.errstate(all="ignore"):  # near r = -1 the powers overflow; then the root estimate stands
-        for _ in range(50):  # polish with Newton steps on the flows
-            d = (1.0 + r) ** -t
-            f = np.dot(trimmed, d)
-            fp = -np.dot(trimmed * t, d / (1.0 + r))
-            step = f / fp
-            if not np.isfinite(step) or r - step <= -1:
+#: Rows of several sign changes up to this many years (first to last nonzero) are solved exactly through the
+#: eigenvalues of their companion matrix (at most 16 x 16); longer rows by the bracketed scan.
+EIGEN_YEARS = 16
+
+#: The scan's grid in ``g = log(1 + r)``: steps of 0.01 within +-1, 0.1 within +-8, 1 within +-40
+#: (``r`` from ``-1 + 4e-18`` to ``2e17``).
+_GRID = np.unique(np.concatenate([np.linspace(-1, 1, 201), np.linspace(1, 8, 71), -np.linspace(1, 8, 71),
+                                  np.linspace(8, 40, 33), -np.linspace(8, 40, 33)]))
+
+
+def _weights(g: np.ndarray, T: int) -> np.ndarray:
+    """Discount weights ``exp(-g t)`` for ``g >= 0`` and ``exp(g (T - 1 - t))`` for ``g < 0`` (shape
+    ``g.shape + (T,)``): the NPV at ``g = log(1 + r)`` times a positive factor, with every weight at most 1 so
+    that nothing overflows."""
+    t = np.arange(T, dtype=float)
+    g = np.asarray(g, dtype=float)[..., None]
+    return np.exp(np.where(g >= 0, -g * t, g * (T - 1 - t)))
+
+
+def _npv_scaled(cT: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """The scaled NPV (see :func:`_weights`) of column ``j`` of ``cT`` (years x rows) at ``g[j]``."""
+    return np.einsum("jt,tj->j", _weights(g, cT.shape[0]), cT)
+
+
+#: Rows x years handled at once by the scan (bounds its working memory to some 100 MB).
+_SCAN_BLOCK = 2_000_000
+
+
+def _irr_scan(rows: np.ndarray, max_iter: int = 200) -> np.ndarray:
+    """IRR of each row (draws x years) by a bracketed search, NaN where none is found: the NPV's sign on a
+    fixed grid in ``g = log(1 + r)`` (:data:`_GRID`), then regula falsi in the sign change nearest zero on each
+    side, and the root with the smaller ``|r|``. Time and memory linear in the years (about 400 NPVs a row).
+    Two roots closer than the grid step can be missed (they would be a near-double root)."""
+    c = np.atleast_2d(np.asarray(rows, dtype=float))
+    m = c.shape[0]
+    out = np.full(m, np.nan)
+    if m == 0:
+        return out
+    block = max(1, _SCAN_BLOCK // max(c.shape[1], _GRID.size))
+    if m > block:
+        for start in range(0, m, block):
+            out[start: start + block] = _irr_scan(c[start: start + block], max_iter)
+        return out
+    scale = np.abs(c).max(axis=1, keepdims=True)
+    scale[scale == 0] = 1.0
+    cT = np.ascontiguousarray((c / scale).T)
+    with np.errstate(all="ignore"):
+        s = np.sign(_weights(_GRID, cT.shape[0]) @ cT)                      # (K, m)
+    K = _GRID.size
+    zero = int(np.searchsorted(_GRID, 0.0))                                  # _GRID[zero] == 0
+    change = (s[:-1] * s[1:] < 0) | (s[:-1] == 0)                            # root in [g_k, g_k+1)
+    change[-1] |= s[-1] == 0
+    idx = np.arange(K - 1)[:, None]
+    # the interval nearest zero from above and from below
+    above = np.where(change & (idx >= zero), idx, K).min(axis=0)
+    below = np.where(change & (idx < zero), idx, -1).max(axis=0)
+    k = np.concatenate([above, below])
+    col = np.concatenate([np.arange(m), np.arange(m)])
+    has = (k >= 0) & (k < K - 1)
+    k, col = k[has], col[has]
+    if k.size == 0:
+        return out
+    g = _refine(cT[:, col], _GRID[k], _GRID[k + 1], max_iter)
+    r = np.expm1(g)
+    for i in np.argsort(np.abs(r), kind="stable")[::-1]:   # the smallest |r| of each row is written last
+        out[col[i]] = r[i]
+    out[~((c > 0).any(axis=1) & (c < 0).any(axis=1))] = np.nan  # no IRR without flows of both signs
+    return out
+
+
+def _refine(cT: np.ndarray, lo: np.ndarray, hi: np.ndarray, max_iter: int) -> np.ndarray:
+    """The root in ``[lo, hi]`` (in ``g``) of each column's scaled NPV, which changes sign there (or is zero at
+    ``lo``): the Illinois variant of regula falsi, which keeps the bracket and converges superlinearly."""
+    with np.errstate(all="ignore"):
+        flo = _npv_scaled(cT, lo)
+        fhi = _npv_scaled(cT, hi)
+        done = flo == 0
+        hi = np.where(done, lo, hi)
+        side = np.zeros(lo.size)
+        last = np.full(lo.size, np.inf)
+        for _ in range(max_iter):
+            x = (lo * fhi - hi * flo) / (fhi - flo)
+            done |= (hi - lo <= 4e-16 * np.maximum(1.0, np.abs(lo))) | (np.abs(x - last) <= 1e-15 * np.maximum(1.0, np.abs(x)))
+            if np.all(done):
                 break
-            r -= step
-            if abs(step) < 1e-15 * max(1.0, abs(r)):
-                break
-    return r
+            last = x
+            bad = ~np.isfinite(x) | (x <= lo) | (x >= hi)
+            x = np.where(bad, 0.5 * (lo + hi), x)
+            fx = _npv_scaled(cT, x)
+            left = fx * flo > 0                      # the root is in [x, hi]
+            lo, flo = np.where(left, x, lo), np.where(left, fx, flo)
+            hi, fhi = np.where(left, hi, x), np.where(left, fhi, fx)
+            # Illinois: halve the value at the end that stays twice in a row
+            fhi = np.where(left & (side > 0), 0.5 * fhi, fhi)
+            flo = np.where(~left & (side < 0), 0.5 * flo, flo)
+            side = np.where(left, 1.0, -1.0)
+            done |= fx == 0
+            lo = np.where(fx == 0, x, lo)
+            hi = np.where(fx == 0, x, hi)
+        x = (lo * fhi - hi * flo) / (fhi - flo)
+        return np.where(np.isfinite(x) & (x >= lo) & (x <= hi), x, 0.5 * (lo + hi))
 
 
 def _irr_roots_many(rows: np.ndarray) -> np.ndarray:
-    """:func:`_irr_roots` for many rows at once: batched eigenvalues of the companion matrices (rows grouped
-    by their first and last nonzero year), the real positive root closest to zero, batched Newton polish."""
+    """IRR of short rows of several sign changes (at most :data:`EIGEN_YEARS` years): batched eigenvalues of
+    the companion matrices (rows grouped by their first and last nonzero year), the real positive root closest
+    to zero, batched Newton polish."""
     out = np.full(rows.shape[0], np.nan)
     nonzero = rows != 0
     first = np.argmax(nonzero, axis=1)
@@ -83,9 +153,7 @@ def _irr_roots_many(rows: np.ndarray) -> np.ndarray:
             with np.errstate(all="ignore"):
                 roots = np.linalg.eigvals(comp)
         except np.linalg.LinAlgError:
-            for k, i in enumerate(idx):
-                r = _irr_roots(rows[i])
-                out[i] = np.nan if r is None else r
+            out[idx] = _irr_scan(rows[idx])
             continue
         scale = np.maximum(1.0, np.abs(roots).max(axis=1, keepdims=True))
         ok = (np.abs(roots.imag) <= 1e-10 * scale) & (roots.real > 0)
@@ -115,25 +183,6 @@ def _irr_roots_many(rows: np.ndarray) -> np.ndarray:
     return out
 
 
-def _irr_bisect(flows: np.ndarray, lo: float = -0.999999, hi: float = 1e6) -> float | None:
-    """IRR by bisection in ``log(1 + r)`` on a wide bracket; None without a sign change there."""
-    t = np.arange(flows.size)
-    def npv(g: float) -> float:
-        with np.errstate(all="ignore"):
-            return float(np.dot(flows, np.exp(-g * t)))
-    a, b = np.log1p(lo), np.log1p(hi)
-    fa, fb = npv(a), npv(b)
-    if not (np.isfinite(fa) and np.isfinite(fb)) or fa * fb > 0:
-        return None
-    for _ in range(200):
-        m = 0.5 * (a + b)
-        fm = npv(m)
-        if fm == 0 or b - a < 1e-15:
-            break
-        a, b, fa = (m, b, fm) if fa * fm > 0 else (a, m, fa)
-    return float(np.expm1(0.5 * (a + b)))
-
-
 def payback_year(flows: np.ndarray) -> int | None:
     """First programme year from which the cumulative cash flow stays >= 0, after an outlay; else None."""
     flows = np.asarray(flows, dtype=float)
@@ -159,9 +208,10 @@ def irr_many(flows: np.ndarray, max_iter: int = 200) -> np.ndarray:
     ``x = 1/(1 + r)``, with ``P`` the NPV polynomial (Horner over years): four Newton steps from the exact IRR of
     a two-point flow with the same totals and mean times, then, for rows not yet settled, a safeguarded Newton
     iteration that keeps a bracket (``P`` is of one sign on each side of its single root) and bisects where a
-    step leaves it. Rows with several real roots possible are solved through the eigenvalues of their
-    companion matrices (batched), taking the real root closest to zero as numpy-financial does; so are rows
-    whose IRR lies beyond ``exp(+-G) - 1`` with ``G = min(30, 700 / years)``.
+    step leaves it. Rows with several real roots possible take the real root closest to zero, as
+    numpy-financial does: up to :data:`EIGEN_YEARS` years through the eigenvalues of their companion matrices
+    (batched), longer ones by a bracketed scan of the NPV's sign (:func:`_irr_scan`), as are rows whose IRR lies
+    beyond ``exp(+-G) - 1`` with ``G = min(30, 700 / years)``. Time and memory are linear in the years.
     """
     c = np.atleast_2d(np.asarray(flows, dtype=float))
     n = c.shape[0]
@@ -193,7 +243,13 @@ def irr_many(flows: np.ndarray, max_iter: int = 200) -> np.ndarray:
         one = np.sort(np.concatenate([one, several[single]]))
         several = several[~single]
     if several.size:
-        out[several] = _irr_roots_many(c[several])
+        span = (T if T <= EIGEN_YEARS else _spans(c[several]))
+        short = several[np.asarray(span) <= EIGEN_YEARS] if T > EIGEN_YEARS else several
+        long = np.setdiff1d(several, short)
+        if short.size:
+            out[short] = _irr_roots_many(c[short])
+        if long.size:
+            out[long] = _irr_scan(c[long])
     if one.size == 0:
         return out
     all_one = one.size == n
@@ -245,17 +301,25 @@ def irr_many(flows: np.ndarray, max_iter: int = 200) -> np.ndarray:
             new = ga + p / (x * dp - ka * p)
             done = (p == 0) | (np.abs(new - ga) <= 1e-10 * np.maximum(1.0, np.abs(ga))) | (h - l < 1e-14)  # next error ~ step**2
             bad = ~done & (~np.isfinite(new) | (new <= l) | (new >= h))
-            new = np.where(bad, 0.5 * (l + h), new)
+            new = np.where(bad, 0.5 * (l + h), np.where(done, np.clip(np.nan_to_num(new, nan=ga), l, h), new))
             g[active] = np.where(p == 0, ga, new)
             if done.all():
                 break
             keep = ~done
             active, sub, ka = active[keep], sub[:, keep], ka[keep]
     out[one] = np.expm1(g)
-    for i in one[np.abs(g) >= G * (1 - 1e-9)]:   # the root lies beyond the bracket: solve this row alone
-        r = _irr_roots(c[i])
-        out[i] = np.nan if r is None else r
+    beyond = one[np.abs(g) >= G * (1 - 1e-9)]   # the root lies beyond the bracket: the scan finds it
+    if beyond.size:
+        out[beyond] = _irr_scan(c[beyond])
     return out
+
+
+def _spans(rows: np.ndarray) -> np.ndarray:
+    """Years from the first to the last nonzero flow of each row (inclusive)."""
+    nonzero = rows != 0
+    first = np.argmax(nonzero, axis=1)
+    last = rows.shape[1] - 1 - np.argmax(nonzero[:, ::-1], axis=1)
+    return last - first + 1
 
 
 def payback_many(flows: np.ndarray) -> np.ndarray:

@@ -29,7 +29,8 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from . import prose
-from .case import Case, load_case
+from .case import Case
+from .caseio import load_case
 from .costs import catalogue, price_index
 from . import resources
 from .errors import CaseError, Problem

@@ -328,6 +328,12 @@ def _evaluate(case: Case, values: Mapping[str, Any] | None, n: int | None, measu
         com_scale, pub_scale, soc_scale, inv_scale = map(finite, (com_scale, pub_scale, soc_scale, inv_scale))
         commissioner_max, public_sector_max, societal_max, investor_min = map(
             finite, (commissioner_max, public_sector_max, societal_max, investor_min))
+    # a ratio over a vanishing denominator has no finite value: it does not exist (NaN, None in a Result);
+    # below 1e300 their differences (wrong-pocket gap, co-funding) stay finite too
+    commissioner_max, public_sector_max, societal_max, investor_min, moic = (
+        np.where(np.abs(a) < 1e300, a, np.nan) for a in (commissioner_max, public_sector_max, societal_max, investor_min, moic))
+    com_scale, pub_scale, soc_scale, inv_scale = (
+        np.where(np.abs(a) < 1e300, a, np.nan) for a in (com_scale, pub_scale, soc_scale, inv_scale))
     exists = investor_min <= commissioner_max            # False where either is NaN
     both = np.isfinite(investor_min) & np.isfinite(commissioner_max)
     exists_s = inv_scale <= com_scale

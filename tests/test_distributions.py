@@ -133,3 +133,52 @@ def test_schema_lets_numbers_be_distributions():
     assert "Distribution" in schema["$defs"]
     rate = schema["$defs"]["Outcome"]["properties"]["baseline_rate"]
     assert {"$ref": "#/$defs/Distribution"} in rate["anyOf"]
+
+
+# -- overflowing and degenerate parameters: a message naming the field, never an arithmetic error ---------
+
+DEGENERATE = [
+    ({"dist": "beta", "mean": 0.5, "sd": 1e-300}, "sd = 1e-300 is too small for a beta"),
+    ({"dist": "beta", "mean": 0.5, "sd": 1e-6}, "is too small for a beta"),
+    ({"dist": "beta", "a": 1e308, "b": 1}, "a must be a finite number of at most 1e+15"),
+    ({"dist": "beta", "a": 1e-300, "b": 1}, "a = 1e-300 is outside [0.0001, 1e+08]"),
+    ({"dist": "beta", "a": 2, "b": 10**400}, "b must be a finite number of at most 1e+15 in magnitude; got a whole number beyond"),
+    ({"dist": "lognormal", "mean": 1e-300, "sd": 1e15}, "sdlog = inf"),
+    ({"dist": "lognormal", "mean": 1e15, "sd": 1e-300}, "sdlog = 0"),
+    ({"dist": "lognormal", "meanlog": 700, "sdlog": 5}, "needs sdlog <= 10"),
+    ({"dist": "lognormal", "meanlog": 0, "sdlog": 11}, "needs sdlog <= 10"),
+    ({"dist": "gamma", "mean": 1000, "sd": 1e-300}, "shape = inf is outside"),
+    ({"dist": "gamma", "mean": 1e-300, "sd": 1e15}, "shape = 0 is outside"),
+    ({"dist": "gamma", "shape": 1e15, "scale": 1e15}, "the mean shape * scale = 1e+30 is above 1e+15"),
+    ({"dist": "gamma", "shape": 1e-300, "scale": 1}, "shape = 1e-300 is outside"),
+    ({"dist": "normal", "mean": 1, "sd": 1e-300}, "sd = 1e-300 is too small for a normal"),
+    ({"dist": "normal", "mean": 1e308, "sd": 1}, "mean must be a finite number of at most 1e+15"),
+    ({"dist": "normal", "mean": 0, "sd": float("inf")}, "sd must be a finite number"),
+    ({"dist": "uniform", "low": -1e308, "high": 1e308}, "low must be a finite number of at most 1e+15"),
+    ({"dist": "triangular", "low": 0, "mode": 0, "high": float("nan")}, "high must be a finite number"),
+    ({"dist": "pert", "low": 0, "mode": 1, "high": 1e20}, "high must be a finite number of at most 1e+15"),
+]
+
+
+@pytest.mark.parametrize("spec, words", DEGENERATE, ids=lambda x: str(x)[:50] if isinstance(x, dict) else "")
+def test_overflowing_and_degenerate_parameters_are_refused(spec, words):
+    with pytest.raises(DistributionError) as err:
+        Distribution.from_spec(spec)
+    assert words in str(err.value)
+    data = copy.deepcopy(BASE)
+    data["contract"]["price"] = spec
+    with pytest.raises(CaseError) as err:
+        Case.from_dict(data)
+    text = str(err.value)
+    assert text.startswith(("contract.price = {", "contract.price.")) and "\n" not in text and len(text) <= 300
+
+
+@pytest.mark.parametrize("spec", [
+    {"dist": "beta", "a": 1e-4, "b": 1e8}, {"dist": "beta", "a": 1e8, "b": 1e8}, {"dist": "lognormal", "meanlog": 0, "sdlog": 10},
+    {"dist": "gamma", "shape": 1e-4, "scale": 1e15 / 1e-4 * 1e-4}, {"dist": "normal", "mean": 1e15, "sd": 1e15},
+    {"dist": "beta", "mean": 0.5, "sd": 1e-4},
+])
+def test_extreme_parameters_within_the_bounds_sample_finite_values(spec):
+    d = Distribution.from_spec(spec)
+    x = d.sample(np.random.default_rng(2), 20_000)
+    assert np.isfinite(x).all() and math.isfinite(d.mean) and math.isfinite(d.sd)

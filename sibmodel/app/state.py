@@ -13,7 +13,8 @@ from typing import Any
 
 import yaml
 
-from ..case import Case, load_case
+from ..case import Case
+from ..caseio import load_case
 from ..costs import resolve_costs
 from ..errors import CaseError, Problem
 from ..model import Result, evaluate
