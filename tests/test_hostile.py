@@ -188,7 +188,8 @@ def test_label_with_line_separators_survives_the_yaml_round_trip():
 def test_set_values_on_the_command_line_meet_the_same_limits(capsys):
     path = str(HOSTILE / "participants_1e6.yaml")
     assert main(["evaluate", path, "--set", "contract.price=.inf"]) == 2
-    assert "contract.price = inf: every number must be finite" in capsys.readouterr().err
+    err = capsys.readouterr().err  # the shared number parser refuses it before the case is built
+    assert err.startswith("error: contract.price") and "finite" in err and len(err.splitlines()) == 1
     assert main(["evaluate", path, "--set", "currency=EUR"]) == 0
     capsys.readouterr()
 

@@ -10,7 +10,7 @@ PKG = Path(__file__).resolve().parents[1] / "sibmodel"
 
 # i18n (words and number formats, data only) sits in the core so the core's summaries can use its labels.
 LAYERS = {
-    "core": {"errors", "limits", "i18n", "resources", "numbers", "discount", "distributions", "holders", "rates",
+    "core": {"errors", "limits", "i18n", "resources", "numbers", "discount", "distributions", "holders", "rates", "yamlio",
              "case", "caseio", "costs", "vectorised", "switching", "model", "pricing"},
     "analysis": {"montecarlo", "sensitivity", "voi", "evidence"},
     "presentation": {"schema", "tables", "prose", "charts", "report", "excel", "indigo", "app", "cli", "__main__", "__init__"},
