@@ -12,6 +12,7 @@ from typing import Any, Sequence
 
 import yaml
 
+from .app import serve
 from .case import case_schema, load_case
 from .errors import CaseError
 from .model import evaluate
@@ -134,26 +135,6 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def app_command(port: int = 8866) -> list[str]:
-    """The command that serves the app with Voila and our configuration (templates/voila/voila.py)."""
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1]
-    return [sys.executable, "-m", "voila", str(root / "notebooks" / "apps" / "app.ipynb"), f"--port={port}",
-            "--no-browser", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
-            f"--Voila.config_file_paths=['{root / 'templates' / 'voila'}']"]
-
-
-def _cmd_app(args: argparse.Namespace) -> int:
-    import subprocess
-
-    print(f"Serving the app on http://localhost:{args.port} (Ctrl-C stops it)", flush=True)
-    try:
-        return subprocess.call(app_command(args.port))
-    except KeyboardInterrupt:
-        return 0
-
-
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sibmodel", description="Business cases for social investments.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -193,8 +174,8 @@ def parser() -> argparse.ArgumentParser:
     si.add_argument("--quiet", action="store_true", help="no progress bar (shown on runs of more than one chunk)")
     si.set_defaults(run=_cmd_simulate)
     ap = sub.add_parser("app", help="serve the app for municipal users on http://localhost:PORT")
-    ap.add_argument("--port", type=int, default=8866)
-    ap.set_defaults(run=_cmd_app)
+    serve.add_arguments(ap)
+    ap.set_defaults(run=serve.main)
     return p
 
 
