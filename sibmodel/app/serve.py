@@ -20,13 +20,11 @@ Voilà settings the options turn into (tested without a server).
 from __future__ import annotations
 
 import argparse
-import contextvars
 import ipaddress
 import os
 import re
 import signal
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -208,15 +206,8 @@ REFUSED_HOST_PAGE = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>40
 # --------------------------------------------------------------------------------------------- the server
 
 
-@dataclass
-class _Pending:
-    """A page request on its way to a kernel: ``kernel_id`` once started, ``pooled`` if it takes a pool kernel."""
-
-    pooled: bool = False
-    kernel_id: str | None = None
-
-
-_REQUEST: contextvars.ContextVar[_Pending | None] = contextvars.ContextVar("sibmodel_request", default=None)
+#: The kernel id in a page (Voilà's page config), read as the page streams out.
+_KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
 
 
 def _server_class(args: argparse.Namespace) -> Any:
@@ -232,18 +223,11 @@ def _server_class(args: argparse.Namespace) -> Any:
     from voila.tornado.handler import TornadoVoilaHandler
 
     _, unconnected, _ = cull_settings(args.cull_idle)
-    pending: set[int] = set()
-    requests: dict[int, _Pending] = {}
+    pages: set[str] = set()  # kernel ids of the pages served (pruned as kernels end)
+    waiting = [0]            # pages admitted whose kernel has not started yet
 
     class KernelManager(AsyncMappingKernelManager):
-        """Culls kernels with no page sooner; records which request started which kernel."""
-
-        async def start_kernel(self, *a: Any, **kw: Any) -> str:
-            kernel_id = await super().start_kernel(*a, **kw)
-            request = _REQUEST.get()
-            if request is not None and (kw.get("env") or {}).get("VOILA_PREHEAT") != "True":
-                request.kernel_id = kernel_id
-            return kernel_id
+        """Culls kernels with no page connected sooner than kernels of open pages."""
 
         async def cull_kernel_if_idle(self, kernel_id: str) -> None:
             kernel = self._kernels.get(kernel_id)
@@ -297,16 +281,11 @@ def _server_class(args: argparse.Namespace) -> Any:
         """The app page: sets the XSRF cookie (the tab's shutdown beacon needs it) and enforces the cap."""
 
         def _sessions(self) -> int:
-            km = self.kernel_manager
-            pooled = set()
-            for pool in getattr(km, "_pools", {}).values():
-                for task in pool:
-                    if task.done() and not task.cancelled() and task.exception() is None:
-                        pooled.add(task.result().get("kernel_id"))
-            sessions = set(km.list_kernel_ids()) - pooled
-            waiting = [r for r in requests.values() if not r.pooled and r.kernel_id not in sessions]
-            return len(sessions) + len(waiting)
+            """Pages with a live kernel plus pages admitted whose kernel is still starting."""
+            pages.intersection_update(self.kernel_manager.list_kernel_ids())
+            return len(pages) + waiting[0]
 
+        @tornado.web.authenticated
         async def get(self, path: str | None = None) -> None:
             if path:  # the app lives at the base URL only
                 raise tornado.web.HTTPError(404)
@@ -318,14 +297,19 @@ def _server_class(args: argparse.Namespace) -> Any:
                 self.set_header("Content-Type", "text/html; charset=utf-8")
                 self.finish(busy_page())
                 return
-            request = _Pending(pooled=self.kernel_manager.get_pool_size(self.notebook_path) > 0)
-            requests[id(request)] = request
-            token = _REQUEST.set(request)
+            waiting[0] += 1
+            started = False
             try:
-                await super().get(path)
+                async for html in self.get_generator(path=path):
+                    if not started and (m := _KERNEL_ID.search(html)):
+                        pages.add(m.group(1))
+                        waiting[0] -= 1
+                        started = True
+                    self.write(html)
+                    self.flush()
             finally:
-                _REQUEST.reset(token)
-                requests.pop(id(request), None)
+                if not started:
+                    waiting[0] -= 1
 
     class SibmodelVoila(Voila):
         """Voilà with the host check, the session cap, the kernels API closed and a clean stop on signals."""

@@ -1,0 +1,322 @@
+"""Start and stop ``sibmodel app`` for the serving tests (HTTP and browser): a real server on a free port, in its
+own process group, stopped and checked at the end. Kernels are found with psutil by their connection file,
+``kernel-<id>.json``, which carries the kernel id Voilà writes into the page."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+class Server:
+    """``python -m sibmodel app OPTIONS`` on a free port; ``log`` is its output so far."""
+
+    def __init__(self, *options: str, env: dict[str, str] | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self._log = tempfile.NamedTemporaryFile("w+b", prefix="sibmodel-app-", suffix=".log", delete=False)
+        cmd = [sys.executable, "-m", "sibmodel", "app", "--port", str(self.port), *options]
+        self.proc = subprocess.Popen(cmd, cwd=tempfile.gettempdir(), stdout=self._log, stderr=subprocess.STDOUT,
+                                     env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+                                     start_new_session=True)
+        self.ps = psutil.Process(self.proc.pid)
+
+    @property
+    def log(self) -> str:
+        return Path(self._log.name).read_text(errors="replace")
+
+    def wait_ready(self, pool: bool = True, timeout: float = 90) -> None:
+        """Until the port answers and (``pool``) the pre-heated pool is filled."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"sibmodel app exited with {self.proc.returncode}:\n{self.log[-3000:]}")
+            if not port_free(self.port) and (not pool or "is filled with" in self.log):
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"sibmodel app not ready within {timeout} s:\n{self.log[-3000:]}")
+
+    def get(self, path: str = "", host: str | None = None, method: str = "GET", timeout: float = 90):
+        """(status, headers, body) of a request; ``host`` sets the Host header."""
+        req = urllib.request.Request(self.url + path.lstrip("/"), method=method)
+        if host:
+            req.add_header("Host", host)
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                return r.status, r.headers, r.read().decode(errors="replace")
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers, e.read().decode(errors="replace")
+
+    def kernels(self) -> dict[str, psutil.Process]:
+        """The server's kernel processes by kernel id."""
+        found = {}
+        for p in self.ps.children(recursive=True):
+            try:
+                m = re.search(r"kernel-([0-9a-f-]{36})\.json", " ".join(p.cmdline()))
+            except psutil.Error:
+                continue
+            if m:
+                found[m.group(1)] = p
+        return found
+
+    def wait_kernels(self, test, timeout: float) -> dict[str, psutil.Process]:
+        """Poll until ``test(kernels)`` holds; return the kernels (or fail with what was there)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            k = self.kernels()
+            if test(k):
+                return k
+            if time.monotonic() > deadline:
+                raise AssertionError(f"kernels after {timeout} s: {sorted(k)}")
+            time.sleep(0.25)
+
+    def pool_full(self) -> bool:
+        """Every pre-heated kernel taken has been replaced (the log says when the pool is filled)."""
+        return self.log.count("is filled with") > self.log.count("Using pre-heated kernel")
+
+    def wait_idle(self, pool: int = 1, timeout: float = 40) -> None:
+        """Until the pool is full and no other kernel runs (earlier pages' kernels culled)."""
+        deadline = time.monotonic() + timeout
+        while not (self.pool_full() and len(self.kernels()) == pool):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"not idle after {timeout} s: {sorted(self.kernels())}")
+            time.sleep(0.25)
+
+    def stop(self) -> None:
+        """SIGTERM, then SIGKILL to the whole process group if needed (kernels included)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait(timeout=10)
+        self._log.close()
+        os.unlink(self._log.name)
+
+
+def kernel_id(html: str) -> str:
+    """The kernel id Voilà writes into a page (``"kernelId": ...`` in the page config)."""
+    m = re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', html)
+    assert m, "no kernel id in the page"
+    return m.group(1)
+
+
+# ------------------------------------------------------------------------------------------ options (no server)
+
+import argparse  # noqa: E402
+
+import pytest  # noqa: E402
+
+from sibmodel import cli  # noqa: E402
+from sibmodel.app import serve  # noqa: E402
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    return cli.parser().parse_args(["app", *argv])
+
+
+def test_app_defaults_serve_this_machine_only_without_browser():
+    a = parse()
+    assert (a.host, a.port, a.base_url, a.browser) == ("127.0.0.1", 8866, "/", False)
+    assert (a.max_sessions, a.pool_size, a.cull_idle, a.allowed_hosts) == (20, 1, 1800, [])
+    assert a.run is serve.main
+
+
+def test_every_app_option_has_help():
+    sub = next(x for x in cli.parser()._actions if isinstance(x, argparse._SubParsersAction))
+    actions = [x for x in sub.choices["app"]._actions if x.option_strings and x.dest != "help"]
+    assert {x.option_strings[0] for x in actions} >= {"--host", "--port", "--base-url", "--allowed-hosts",
+                                                      "--max-sessions", "--pool-size", "--cull-idle", "--no-browser"}
+    assert all(x.help and len(x.help) > 15 for x in actions)
+
+
+@pytest.mark.parametrize("given, want", [("/", "/"), ("", "/"), ("sib", "/sib/"), ("/sib", "/sib/"),
+                                         ("sib/app/", "/sib/app/"), ("//sib//", "/sib/")])
+def test_base_url_gets_one_leading_and_one_trailing_slash(given, want):
+    assert parse("--base-url", given).base_url == want
+
+
+@pytest.mark.parametrize("argv", [["--base-url", "/a b"], ["--base-url", "/<x>"], ["--allowed-hosts", "a b"],
+                                  ["--allowed-hosts", "x/y"], ["--max-sessions", "0"], ["--pool-size", "-1"],
+                                  ["--port", "70000"], ["--cull-idle", "soon"]])
+def test_bad_option_values_are_refused_with_a_message(argv, capsys):
+    with pytest.raises(SystemExit) as e:
+        parse(*argv)
+    assert e.value.code == 2
+    assert argv[0] in capsys.readouterr().err
+
+
+def test_allowed_hosts_are_localhost_the_bound_address_and_the_named_ones():
+    names = serve.allowed_hosts("10.0.0.5", ["SIB.kommune.dk"])
+    assert names == ["localhost", "127.0.0.1", "::1", "10.0.0.5", "sib.kommune.dk"]
+    assert serve.allowed_hosts("0.0.0.0", []) == ["localhost", "127.0.0.1", "::1"]
+
+
+@pytest.mark.parametrize("host, ok", [("localhost", True), ("127.0.0.1", True), ("::1", True),
+                                      ("sib.kommune.dk", True), ("a.intern.kommune.dk", True),
+                                      ("evil.example", False), ("sib.kommune.dk.evil.example", False),
+                                      ("xsib.kommune.dk", False), ("intern.kommune.dk", False),
+                                      ("127.0.0.2", False)])
+def test_host_pattern_matches_exactly_the_allowed_names(host, ok):
+    import re
+
+    pattern = serve.host_pattern(serve.allowed_hosts("0.0.0.0", ["sib.kommune.dk", "*.intern.kommune.dk"]))
+    assert bool(re.match(pattern, host)) is ok
+    assert re.match(serve.host_pattern(["*"]), "anything.example")
+
+
+def test_cull_settings_cull_pages_idle_for_cull_idle_and_kernels_without_page_within_two_minutes():
+    assert serve.cull_settings(1800) == (1800, 120, 60)
+    assert serve.cull_settings(4) == (4, 4, 2)
+
+
+def test_voila_argv_carries_the_options():
+    argv = serve.voila_argv(parse("--host", "0.0.0.0", "--port", "9000", "--base-url", "sib", "--pool-size", "0",
+                                  "--cull-idle", "600"))
+    assert argv[0].endswith("app.ipynb") and Path(argv[0]).exists()
+    assert {"--Voila.ip=0.0.0.0", "--Voila.port=9000", "--Voila.base_url=/sib/", "--Voila.port_retries=0",
+            "--Voila.open_browser=False", "--VoilaConfiguration.preheat_kernel=False",
+            "--MappingKernelManager.cull_idle_timeout=600", "--MappingKernelManager.cull_interval=60",
+            "--MappingKernelManager.cull_connected=True"} <= set(argv)
+    config = next(a for a in argv if a.startswith("--Voila.config_file_paths="))
+    assert (Path(config.split("'")[1]) / "voila.py").exists()
+
+
+def test_busy_page_speaks_danish_and_english_and_retries_by_itself():
+    page = serve.busy_page(15)
+    assert "Appen er optaget" in page and "The app is busy" in page
+    assert 'http-equiv="refresh" content="15"' in page
+
+
+def test_waiting_cell_has_no_timeout_and_other_cells_keep_theirs(monkeypatch):
+    """voila.py's timeout_func: the cell calling sibmodel.app.show (it waits for the request in a pre-heated
+    kernel) has no limit; any other cell has SIBMODEL_CELL_TIMEOUT seconds (60 by default)."""
+    import runpy
+
+    from traitlets.config import Config
+
+    monkeypatch.setenv("JUPYTER_PATH", os.environ.get("JUPYTER_PATH", ""))  # voila.py extends it; undone after
+    config = Config()
+    _, config_dir = serve._paths()
+    ns = runpy.run_path(str(config_dir / "voila.py"), init_globals={"get_config": lambda: config})
+    func = config.VoilaExecutor.timeout_func
+    assert func is ns["_cell_timeout"]
+    assert func({"source": "import sibmodel.app\n\napp = sibmodel.app.show(lang)"}) is None
+    assert func({"source": "lang = 'da'"}) == 60
+    monkeypatch.setenv("SIBMODEL_CELL_TIMEOUT", "5")
+    assert func({"source": "x = 1"}) == 5
+
+
+# ------------------------------------------------------------------------------------------ a running server
+
+CELL_TIMEOUT = 2  # seconds; the pre-heated kernel waits longer than this before the first page is asked for
+CULL = 4          # seconds: --cull-idle, so a kernel without page goes within CULL + CULL // 2
+
+
+@pytest.fixture(scope="module")
+def server():
+    s = Server("--pool-size", "1", "--max-sessions", "2", "--cull-idle", str(CULL),
+               "--allowed-hosts", "sib.kommune.example", env={"SIBMODEL_CELL_TIMEOUT": str(CELL_TIMEOUT)})
+    try:
+        s.wait_ready()
+        yield s
+    finally:
+        s.stop()
+
+
+STATIC = "voila/templates/sibmodel/static/index.css"
+
+
+def test_host_header_is_checked_on_every_path(server):
+    assert server.get(STATIC)[0] == 200
+    assert server.get(STATIC, host=f"localhost:{server.port}")[0] == 200
+    assert server.get(STATIC, host="sib.kommune.example")[0] == 200
+    for path in (STATIC, "", "voila/static/voila.js", f"api/kernels/{'0' * 8}-0000-0000-0000-{'0' * 12}"):
+        status, _, body = server.get(path, host="evil.example")
+        assert status == 403 and "host name not allowed" in body, path
+    assert server.get(STATIC, host="sib.kommune.example.evil.example")[0] == 403
+    assert server.get(STATIC, host="10.1.2.3")[0] == 403
+
+
+def test_preheated_kernel_idle_past_the_cell_timeout_still_renders_then_its_kernel_is_culled(server):
+    """The pooled kernel has waited longer than the cell timeout; the page it serves is the app, not
+    'Cell execution timed out'. A plain GET's kernel (no page connected) is then shut down by the culler."""
+    server.wait_idle()
+    time.sleep(CELL_TIMEOUT + 2)
+    status, _, html = server.get("")
+    assert status == 200
+    assert "timed out" not in html and "interrupt_on_timeout" not in html
+    assert "application/vnd.jupyter.widget-view+json" in html  # the app's widgets were displayed
+    assert "Using pre-heated kernel" in server.log
+    kid = kernel_id(html)
+    assert kid in server.kernels()
+    started = time.monotonic()
+    server.wait_kernels(lambda k: kid not in k, timeout=CULL + CULL // 2 + 10)
+    assert time.monotonic() - started >= 1  # it was the culler, some seconds later, not the request itself
+
+
+def test_kernels_api_is_closed(server):
+    status, _, html = server.get("")
+    kid = kernel_id(html)
+    assert kid in server.kernels()
+    for method in ("GET", "DELETE", "PATCH", "POST"):
+        status, _, body = server.get(f"api/kernels/{kid}", method=method)
+        assert status == 404, method
+        assert kid not in body
+    assert server.get("api/kernels")[0] == 404
+    assert server.get("api/sessions")[0] == 404
+    assert kid in server.kernels()  # DELETE did nothing
+
+
+def test_past_max_sessions_a_visitor_gets_the_busy_page(server):
+    """--max-sessions 2: of three pages asked for at once, two render and one gets the busy page (503)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    server.wait_idle()
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda _: server.get(""), range(3)))
+    statuses = sorted(r[0] for r in results)
+    assert statuses == [200, 200, 503], statuses
+    status, headers, body = next(r for r in results if r[0] == 503)
+    assert "Appen er optaget" in body and "The app is busy" in body
+    assert headers.get("Retry-After") == str(serve.BUSY_RETRY)
+    ids = {kernel_id(r[2]) for r in results if r[0] == 200}
+    assert len(ids) == 2
+
+
+def test_the_page_sets_the_xsrf_cookie(server):
+    status, headers, _ = server.get("")
+    assert status == 200
+    assert any(c.startswith("_xsrf=") for c in headers.get_all("Set-Cookie"))
