@@ -320,3 +320,73 @@ def test_the_page_sets_the_xsrf_cookie(server):
     status, headers, _ = server.get("")
     assert status == 200
     assert any(c.startswith("_xsrf=") for c in headers.get_all("Set-Cookie"))
+
+
+def _comm_probe(server, kid: str, subprotocol: str | None) -> tuple[bool, bool]:
+    """Open two comms as a page would (a widget model, the widget control channel), then ask the kernel which
+    comms exist: (widget model exists, control channel exists)."""
+    import asyncio
+    import json
+    import uuid
+
+    from jupyter_client.session import Session
+    from jupyter_server.services.kernels.connection.base import serialize_msg_to_ws_v1
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    session = Session(key=b"", username="test")
+    widget, control = str(uuid.uuid4()), str(uuid.uuid4())
+
+    from ipywidgets._version import __control_protocol_version__, __protocol_version__
+
+    def message(msg_type: str, content: dict, version: str = __protocol_version__):
+        msg = session.msg(msg_type, content, metadata={"version": version})
+        if subprotocol is None:
+            return json.dumps({**msg, "channel": "shell"}, default=str)
+        parts = [session.pack(msg[k]) for k in ("header", "parent_header", "metadata", "content")]
+        return serialize_msg_to_ws_v1(parts, "shell")
+
+    async def run() -> tuple[bool, bool]:
+        url = f"ws://127.0.0.1:{server.port}/api/kernels/{kid}/channels"
+        ws = await websocket_connect(HTTPRequest(url), subprotocols=[subprotocol] if subprotocol else None)
+        state = {"_model_name": "IntSliderModel", "_model_module": "@jupyter-widgets/controls",
+                 "_model_module_version": "2.0.0", "_view_name": "IntSliderView",
+                 "_view_module": "@jupyter-widgets/controls", "_view_module_version": "2.0.0", "value": 7}
+        await ws.write_message(message("comm_open", {"comm_id": widget, "target_name": "jupyter.widget",
+                                                     "data": {"state": state, "buffer_paths": []}}),
+                               binary=subprotocol is not None)
+        await ws.write_message(message("comm_open", {"comm_id": control, "target_name": "jupyter.widget.control",
+                                                     "data": {}}, __control_protocol_version__), binary=subprotocol is not None)
+        info = message("comm_info_request", {})
+        await ws.write_message(info, binary=subprotocol is not None)
+        deadline = asyncio.get_event_loop().time() + 20
+        while asyncio.get_event_loop().time() < deadline:
+            raw = await asyncio.wait_for(ws.read_message(), 20)
+            if raw is None:
+                break
+            if isinstance(raw, bytes):
+                from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1
+
+                _, parts = deserialize_msg_from_ws_v1(raw)
+                header, content = session.unpack(parts[0]), session.unpack(parts[3])
+            else:
+                msg = json.loads(raw)
+                header, content = msg["header"], msg["content"]
+            if header["msg_type"] == "comm_info_reply":
+                ws.close()
+                return widget in content["comms"], control in content["comms"]
+        ws.close()
+        raise AssertionError("no comm_info_reply")
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("subprotocol", [None, "v1.kernel.websocket.jupyter.org"])
+def test_a_page_cannot_create_widget_models(server, subprotocol):
+    """A comm_open for a widget model from the websocket is dropped; the widget control channel (which the page
+    uses to fetch the widgets' state) still opens."""
+    server.wait_idle()
+    kid = kernel_id(server.get("")[2])
+    widget, control = _comm_probe(server, kid, subprotocol)
+    assert not widget and control
+    assert "Dropped comm_open for 'jupyter.widget'" in server.log
