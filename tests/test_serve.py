@@ -27,7 +27,10 @@ def free_port() -> int:
 
 
 def port_free(port: int) -> bool:
+    """Nothing listens on ``port``: a new server can bind it (with SO_REUSEADDR, as tornado does, so that closed
+    connections in TIME_WAIT do not count)."""
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
@@ -390,3 +393,25 @@ def test_a_page_cannot_create_widget_models(server, subprotocol):
     widget, control = _comm_probe(server, kid, subprotocol)
     assert not widget and control
     assert "Dropped comm_open for 'jupyter.widget'" in server.log
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_stops_the_server_with_every_kernel_and_frees_the_port(sig):
+    """SIGTERM (docker stop, systemd) or SIGINT (Ctrl-C) to `sibmodel app`: every kernel (the pre-heated one and a
+    page's) ends, the process exits 0 and the port is free."""
+    s = Server("--pool-size", "1")
+    try:
+        s.wait_ready()
+        status, _, html = s.get("")
+        assert status == 200
+        kernels = s.wait_kernels(lambda k: kernel_id(html) in k and len(k) >= 2, timeout=30)
+        descendants = s.ps.children(recursive=True)
+        assert set(kernels.values()) <= set(descendants)
+        s.proc.send_signal(sig)
+        assert s.proc.wait(timeout=30) == 0
+        gone, alive = psutil.wait_procs(descendants, timeout=10)
+        assert alive == [], f"left running: {[p.cmdline() for p in alive]}"
+        assert port_free(s.port)
+        assert "shutting down every kernel" in s.log
+    finally:
+        s.stop()
