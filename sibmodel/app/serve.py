@@ -39,14 +39,10 @@ BUSY_RETRY = 15
 
 
 def _paths() -> tuple[Path, Path]:
-    """(app notebook, directory holding voila.py): from ``sibmodel.resources`` when present, else the clone."""
-    try:
-        from sibmodel import resources  # packaged data (the wheel)
+    """(app notebook, directory holding voila.py), from the wheel or the source checkout."""
+    from sibmodel.resources import app_notebook, voila_config_dir
 
-        return Path(resources.app_notebook()), Path(resources.voila_config_dir())
-    except (ImportError, AttributeError):
-        root = Path(__file__).resolve().parents[2]
-        return root / "notebooks" / "apps" / "app.ipynb", root / "templates" / "voila"
+    return app_notebook(), voila_config_dir()
 
 
 # --------------------------------------------------------------------------------------------- options
