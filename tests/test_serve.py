@@ -66,11 +66,14 @@ class Server:
             time.sleep(0.2)
         raise RuntimeError(f"sibmodel app not ready within {timeout} s:\n{self.log[-3000:]}")
 
-    def get(self, path: str = "", host: str | None = None, method: str = "GET", timeout: float = 90):
-        """(status, headers, body) of a request; ``host`` sets the Host header."""
+    def get(self, path: str = "", host: str | None = None, method: str = "GET", timeout: float = 90,
+            cookie: str | None = None):
+        """(status, headers, body) of a request; ``host`` sets the Host header, ``cookie`` the Cookie header."""
         req = urllib.request.Request(self.url + path.lstrip("/"), method=method)
         if host:
             req.add_header("Host", host)
+        if cookie:
+            req.add_header("Cookie", cookie)
         try:
             with urllib.request.urlopen(req, timeout=timeout) as r:
                 return r.status, r.headers, r.read().decode(errors="replace")
@@ -127,6 +130,13 @@ class Server:
         self.proc.wait(timeout=10)
         self._log.close()
         os.unlink(self._log.name)
+
+
+def owner_cookie(headers) -> str:
+    """The ``sibmodel-page=...`` cookie a page response sets (names the browser its kernel belongs to)."""
+    found = [c.split(";")[0] for c in headers.get_all("Set-Cookie") if c.startswith(serve.OWNER_COOKIE + "=")]
+    assert found, "the page set no owner cookie"
+    return found[0]
 
 
 def kernel_id(html: str) -> str:
@@ -290,17 +300,23 @@ def test_preheated_kernel_idle_past_the_cell_timeout_still_renders_then_its_kern
     assert time.monotonic() - started >= 1  # it was the culler, some seconds later, not the request itself
 
 
-def test_kernels_api_is_closed(server):
-    status, _, html = server.get("")
-    kid = kernel_id(html)
+def test_kernels_api_answers_only_the_browser_the_kernel_went_to(server):
+    status, headers, html = server.get("")
+    kid, mine = kernel_id(html), owner_cookie(headers)
     assert kid in server.kernels()
     for method in ("GET", "DELETE", "PATCH", "POST"):
         status, _, body = server.get(f"api/kernels/{kid}", method=method)
-        assert status == 404, method
+        assert status == 404 if method == "GET" else status in (403, 404), method  # 403: no XSRF token
         assert kid not in body
+    other = f"{serve.OWNER_COOKIE}=another-browser"  # another browser does not get this kernel either
+    assert server.get(f"api/kernels/{kid}", cookie=other)[0] == 404
+    assert server.get(f"voila/api/shutdown/{kid}", method="POST", cookie=other)[0] in (403, 404)
+    status, _, body = server.get(f"api/kernels/{kid}", cookie=mine)  # the page itself reads its kernel's model
+    assert status == 200 and kid in body
+    assert server.get(f"api/kernels/{kid}", method="DELETE", cookie=mine)[0] in (403, 404)
     assert server.get("api/kernels")[0] == 404
     assert server.get("api/sessions")[0] == 404
-    assert kid in server.kernels()  # DELETE did nothing
+    assert kid in server.kernels()  # nothing above ended it
 
 
 def test_past_max_sessions_a_visitor_gets_the_busy_page(server):
@@ -319,13 +335,37 @@ def test_past_max_sessions_a_visitor_gets_the_busy_page(server):
     assert len(ids) == 2
 
 
+def test_a_kernels_websocket_answers_only_its_own_browser(server):
+    import asyncio
+
+    from tornado.httpclient import HTTPClientError, HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    server.wait_idle()
+    _, headers, html = server.get("")
+    kid = kernel_id(html)
+    url = f"ws://127.0.0.1:{server.port}/api/kernels/{kid}/channels"
+
+    async def connect(cookie: str | None):
+        try:
+            ws = await websocket_connect(HTTPRequest(url, headers={"Cookie": cookie} if cookie else {}))
+        except HTTPClientError as e:
+            return e.code
+        ws.close()
+        return 101
+
+    assert asyncio.run(connect(None)) == 404
+    assert asyncio.run(connect(f"{serve.OWNER_COOKIE}=guess")) == 404
+    assert asyncio.run(connect(owner_cookie(headers))) == 101
+
+
 def test_the_page_sets_the_xsrf_cookie(server):
     status, headers, _ = server.get("")
     assert status == 200
     assert any(c.startswith("_xsrf=") for c in headers.get_all("Set-Cookie"))
 
 
-def _comm_probe(server, kid: str, subprotocol: str | None) -> tuple[bool, bool]:
+def _comm_probe(server, kid: str, cookie: str, subprotocol: str | None) -> tuple[bool, bool]:
     """Open two comms as a page would (a widget model, the widget control channel), then ask the kernel which
     comms exist: (widget model exists, control channel exists)."""
     import asyncio
@@ -351,7 +391,8 @@ def _comm_probe(server, kid: str, subprotocol: str | None) -> tuple[bool, bool]:
 
     async def run() -> tuple[bool, bool]:
         url = f"ws://127.0.0.1:{server.port}/api/kernels/{kid}/channels"
-        ws = await websocket_connect(HTTPRequest(url), subprotocols=[subprotocol] if subprotocol else None)
+        ws = await websocket_connect(HTTPRequest(url, headers={"Cookie": cookie}),
+                                     subprotocols=[subprotocol] if subprotocol else None)
         state = {"_model_name": "IntSliderModel", "_model_module": "@jupyter-widgets/controls",
                  "_model_module_version": "2.0.0", "_view_name": "IntSliderView",
                  "_view_module": "@jupyter-widgets/controls", "_view_module_version": "2.0.0", "value": 7}
@@ -389,8 +430,8 @@ def test_a_page_cannot_create_widget_models(server, subprotocol):
     """A comm_open for a widget model from the websocket is dropped; the widget control channel (which the page
     uses to fetch the widgets' state) still opens."""
     server.wait_idle()
-    kid = kernel_id(server.get("")[2])
-    widget, control = _comm_probe(server, kid, subprotocol)
+    _, headers, html = server.get("")
+    widget, control = _comm_probe(server, kernel_id(html), owner_cookie(headers), subprotocol)
     assert not widget and control
     assert "Dropped comm_open for 'jupyter.widget'" in server.log
 

@@ -8,7 +8,9 @@ down every kernel before the process exits, and the port is free again. On top o
   page under another name gets 403;
 - a cap on concurrent sessions (``--max-sessions``): past it a visitor gets a "busy, try again" page (HTTP 503)
   instead of a kernel;
-- the kernels API closed: ``/api/kernels/<id>`` answers 404 to every method;
+- the kernels API closed: ``/api/kernels/<id>`` (and its websocket, and Voilà's shutdown beacon) answer only the
+  browser the kernel's page went to (a random HttpOnly cookie set with the page), 404 to anyone else; the page
+  itself only needs GET, so DELETE, PATCH and POST answer 404 to everyone;
 - no widget models created by the browser: a ``comm_open`` from the page is dropped unless it opens the widget
   manager's control channel (``jupyter.widget.control``), which the page uses to fetch the kernel's widgets;
 - culling: a kernel with no page connected is shut down after ``min(--cull-idle, 120)`` seconds idle (a plain
@@ -20,9 +22,11 @@ Voilà settings the options turn into (tested without a server).
 from __future__ import annotations
 
 import argparse
+import hmac
 import ipaddress
 import os
 import re
+import secrets
 import signal
 import sys
 from pathlib import Path
@@ -34,6 +38,8 @@ LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 UNCONNECTED_CULL = 120
 #: The only comm a page may open: ipywidgets' control channel, used to fetch the widgets' state.
 ALLOWED_COMM_TARGETS = frozenset({"jupyter.widget.control"})
+#: Cookie naming a browser: a kernel's API, websocket and shutdown answer only the browser its page went to.
+OWNER_COOKIE = "sibmodel-page"
 #: Seconds after which the busy page reloads itself.
 BUSY_RETRY = 15
 
@@ -216,10 +222,13 @@ def _server_class(args: argparse.Namespace) -> Any:
     from jupyter_server._tz import utcnow
     from datetime import timedelta
     from voila.app import Voila
+    from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
     from voila.tornado.handler import TornadoVoilaHandler
+    from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
     _, unconnected, _ = cull_settings(args.cull_idle)
     pages: set[str] = set()  # kernel ids of the pages served (pruned as kernels end)
+    owners: dict[str, str] = {}  # kernel id -> owner cookie of the browser its page went to
     waiting = [0]            # pages admitted whose kernel has not started yet
 
     class KernelManager(AsyncMappingKernelManager):
@@ -258,12 +267,35 @@ def _server_class(args: argparse.Namespace) -> Any:
                 return
             super().handle_incoming_message(incoming_msg)
 
-    class Closed(tornado.web.RequestHandler):
-        """404 for every method: the kernels API is not served."""
+    def owns(handler: tornado.web.RequestHandler, kernel_id: str) -> bool:
+        """Whether the request comes from the browser whose page was given this kernel (its owner cookie)."""
+        token, owner = handler.get_cookie(OWNER_COOKIE), owners.get(kernel_id)
+        return bool(token and owner) and hmac.compare_digest(token, owner)
 
-        def prepare(self) -> None:
-            self.set_status(404)
-            self.finish("404: Not Found\n")
+    class OwnKernel(KernelHandler):
+        """GET /api/kernels/<id> (the page reads its kernel's model) for the page's own browser only; 404 else."""
+
+        async def prepare(self) -> None:
+            await super().prepare()
+            kernel_id = self.path_kwargs.get("kernel_id") or (self.path_args or [""])[0]
+            if self.request.method != "GET" or not owns(self, kernel_id):
+                raise tornado.web.HTTPError(404)
+
+    class OwnChannels(VoilaKernelWebsocketHandler):
+        """The kernel's websocket, for the page's own browser only."""
+
+        async def get(self, kernel_id: str, *a: Any, **kw: Any) -> None:
+            if not owns(self, kernel_id):
+                raise tornado.web.HTTPError(404)
+            await super().get(kernel_id, *a, **kw)
+
+    class OwnShutdown(VoilaShutdownKernelHandler):
+        """The closing tab's beacon: shuts down the page's own kernel only."""
+
+        async def post(self, kernel_id: str) -> None:
+            if not owns(self, kernel_id):
+                raise tornado.web.HTTPError(404)
+            await super().post(kernel_id)
 
     class RefusedHost(tornado.web.RequestHandler):
         """403 for a request naming a host that is not allowed (DNS rebinding)."""
@@ -278,7 +310,10 @@ def _server_class(args: argparse.Namespace) -> Any:
 
         def _sessions(self) -> int:
             """Pages with a live kernel plus pages admitted whose kernel is still starting."""
-            pages.intersection_update(self.kernel_manager.list_kernel_ids())
+            alive = set(self.kernel_manager.list_kernel_ids())
+            pages.intersection_update(alive)
+            for kernel_id in set(owners) - alive:
+                del owners[kernel_id]
             return len(pages) + waiting[0]
 
         @tornado.web.authenticated
@@ -286,6 +321,8 @@ def _server_class(args: argparse.Namespace) -> Any:
             if path:  # the app lives at the base URL only
                 raise tornado.web.HTTPError(404)
             self.xsrf_token  # noqa: B018 - accessing it sets the _xsrf cookie
+            token = self.get_cookie(OWNER_COOKIE) or secrets.token_urlsafe(24)
+            self.set_cookie(OWNER_COOKIE, token, path=self.base_url, httponly=True, samesite="Strict")
             if self._sessions() >= args.max_sessions:
                 self.set_status(503)
                 self.set_header("Retry-After", str(BUSY_RETRY))
@@ -299,6 +336,7 @@ def _server_class(args: argparse.Namespace) -> Any:
                 async for html in self.get_generator(path=path):
                     if not started and (m := _KERNEL_ID.search(html)):
                         pages.add(m.group(1))
+                        owners[m.group(1)] = token
                         waiting[0] -= 1
                         started = True
                     self.write(html)
@@ -329,7 +367,11 @@ def _server_class(args: argparse.Namespace) -> Any:
             for spec in super().init_handlers():
                 pattern, handler = spec[0], spec[1]
                 if handler is KernelHandler:
-                    spec = (pattern, Closed)
+                    spec = (pattern, OwnKernel, *spec[2:])
+                elif handler is VoilaKernelWebsocketHandler:
+                    spec = (pattern, OwnChannels, *spec[2:])
+                elif handler is VoilaShutdownKernelHandler:
+                    spec = (pattern, OwnShutdown, *spec[2:])
                 elif handler is TornadoVoilaHandler:
                     spec = (pattern, PageHandler, *spec[2:])
                 handlers.append(spec)
