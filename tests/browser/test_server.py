@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from _browser import Watched, browser  # noqa: F401 - fixture
+from _browser import browser  # noqa: F401 - fixture
 from test_serve import CELL_TIMEOUT, Server
 
 CARD = ".sib-card[data-name=commissioner_max]"
@@ -32,9 +32,40 @@ def app_server():
         s.stop()
 
 
-def page_kernel(w: Watched) -> str:
-    raw = w.page.inner_text("#jupyter-config-data") if w.page.locator("#jupyter-config-data").count() else ""
-    m = re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', raw or w.page.content())
+class Tab:
+    """A browser context with one page. No request interception here: Playwright's routing can hold back the
+    beacon a page sends while it unloads, which is what these tests are about."""
+
+    def __init__(self, browser):
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.page = self.context.new_page()
+        self.failed: list[str] = []
+        self.page.on("response", lambda r: self.failed.append(f"{r.url} {r.status}") if r.status >= 400 else None)
+
+    def open(self, url: str, wait: bool = True):
+        response = self.page.goto(url, timeout=90_000)
+        if wait:
+            self.ready()
+        return response
+
+    def ready(self) -> None:
+        self.page.wait_for_selector(CARD, timeout=90_000)
+
+    def close(self) -> None:
+        """Close the tab as a user does (its beacon ends the kernel), then the context."""
+        from playwright.sync_api import Error
+
+        try:
+            if not self.page.is_closed():
+                self.page.close(run_before_unload=True)
+                self.page.wait_for_timeout(500)  # the beacon goes out while the page unloads
+        except Error:
+            pass  # closed already
+        self.context.close()
+
+
+def page_kernel(w: Tab) -> str:
+    m = re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', w.page.content())
     assert m, "no kernel id in the page"
     return m.group(1)
 
@@ -42,7 +73,7 @@ def page_kernel(w: Watched) -> str:
 def test_idle_preheated_kernel_then_open_renders_and_closing_the_tab_ends_its_kernel(browser, app_server):
     app_server.wait_idle()
     time.sleep(CELL_TIMEOUT + 2)  # the pooled kernel has waited longer than a cell may run
-    w = Watched(browser, app_server.url)
+    w = Tab(browser)
     try:
         w.open(app_server.url)
         assert w.page.locator(CARD).count() == 1
@@ -61,25 +92,22 @@ def test_idle_preheated_kernel_then_open_renders_and_closing_the_tab_ends_its_ke
 
 
 def test_navigating_away_ends_the_kernel_too(browser, app_server):
-    """A plain browser context (no request interception, which holds back a beacon sent while navigating)."""
     app_server.wait_idle()
-    context = browser.new_context()
+    w = Tab(browser)
     try:
-        page = context.new_page()
-        page.goto(app_server.url + "?lang=en")
-        page.wait_for_selector(CARD, timeout=90_000)
-        kid = re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', page.content()).group(1)
-        page.goto("about:blank")
+        w.open(app_server.url + "?lang=en")
+        kid = page_kernel(w)
+        w.page.goto("about:blank")
         app_server.wait_kernels(lambda k: kid not in k, timeout=10)
     finally:
-        context.close()
+        w.close()
 
 
 @pytest.mark.parametrize("lang, words, button", [("da", "Forbindelsen til serveren er afbrudt", "Genindlæs"),
                                                  ("en", "The connection to the server was lost", "Reload")])
 def test_a_lost_kernel_shows_a_message_with_a_reload_button(browser, app_server, lang, words, button):
     app_server.wait_idle()
-    w = Watched(browser, app_server.url)
+    w = Tab(browser)
     try:
         w.open(app_server.url + f"?lang={lang}")
         assert w.page.locator("#sib-connection-lost").count() == 0
@@ -98,7 +126,7 @@ def test_a_lost_kernel_shows_a_message_with_a_reload_button(browser, app_server,
 
 def test_past_max_sessions_the_visitor_sees_the_busy_page(browser, app_server):
     app_server.wait_idle()
-    pages = [Watched(browser, app_server.url) for _ in range(3)]
+    pages = [Tab(browser) for _ in range(3)]
     try:
         pages[0].open(app_server.url)
         pages[1].open(app_server.url)
