@@ -297,6 +297,11 @@ def _server_class(args: argparse.Namespace) -> Any:
                 raise tornado.web.HTTPError(404)
             await super().post(kernel_id)
 
+    class NotFound(tornado.web.RequestHandler):
+        def prepare(self) -> None:
+            self.set_status(404)
+            self.finish("404: Not Found\n")
+
     class RefusedHost(tornado.web.RequestHandler):
         """403 for a request naming a host that is not allowed (DNS rebinding)."""
 
@@ -384,7 +389,8 @@ def _server_class(args: argparse.Namespace) -> Any:
             settings = self.init_settings()
             self.app = tornado.web.Application(**settings)
             self.app.settings.update(self.tornado_settings)
-            self.app.add_handlers(host_pattern(allowed_hosts(args.host, args.allowed_hosts)), self.init_handlers())
+            handlers = [*self.init_handlers(), (r".*", NotFound)]  # outside --base-url: 404
+            self.app.add_handlers(host_pattern(allowed_hosts(args.host, args.allowed_hosts)), handlers)
             self.app.add_handlers(".*$", [(r".*", RefusedHost)])
             self.listen()
 
