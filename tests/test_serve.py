@@ -1,8 +1,13 @@
-"""Start and stop ``sibmodel app`` for the serving tests (HTTP and browser): a real server on a free port, in its
-own process group, stopped and checked at the end. Kernels are found with psutil by their connection file,
+"""`sibmodel app` (sibmodel.app.serve): its options, and a real server answering HTTP as a visitor's browser or an
+attacker would: host check, idle pre-heated kernel, culling, kernels API, session cap, XSRF cookie, widget models,
+signals.
+
+``Server`` starts ``python -m sibmodel app`` on a free port in its own process group and stops it at the end (the
+browser tests and the docs tests use it too). Kernels are found with psutil by their connection file,
 ``kernel-<id>.json``, which carries the kernel id Voilà writes into the page."""
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import signal
@@ -16,6 +21,10 @@ import urllib.request
 from pathlib import Path
 
 import psutil
+import pytest
+
+from sibmodel import cli
+from sibmodel.app import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -147,13 +156,6 @@ def kernel_id(html: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------ options (no server)
-
-import argparse  # noqa: E402
-
-import pytest  # noqa: E402
-
-from sibmodel import cli  # noqa: E402
-from sibmodel.app import serve  # noqa: E402
 
 
 def parse(*argv: str) -> argparse.Namespace:

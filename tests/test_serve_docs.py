@@ -9,8 +9,6 @@ import re
 import shlex
 import time
 
-import pytest
-
 from sibmodel import cli
 from sibmodel.app import serve
 from test_serve import ROOT, Server, kernel_id
