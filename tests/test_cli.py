@@ -8,8 +8,10 @@ import sys
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
-from sibmodel import evaluate, load_case
+from sibmodel import CaseError, evaluate, load_case
 from tests.conftest import BASE, TEMPLATES
 
 CASE = str(TEMPLATES / "family_violence.yaml")
@@ -233,3 +235,21 @@ def test_an_os_error_is_one_line_and_exit_2(tmp_path):
     out = run("schema", "-o", str(tmp_path / "no" / "such" / "folder" / "s.json"))
     assert out.returncode == 2 and out.stderr.startswith("error: ") and "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_set_reads_back_every_number_it_is_given(x):
+    from sibmodel.cli import _parse_set
+    from sibmodel.numbers import format_number_input
+
+    assert _parse_set(f"contract.price={format_number_input(x, 'en', grouping=False)}") == ("contract.price", x)
+    assert _parse_set(f"contract.price={x!r}") == ("contract.price", x)
+
+
+@given(st.integers(min_value=1000, max_value=10**9))
+def test_set_never_reads_a_grouped_number_as_a_smaller_one(n):
+    from sibmodel.cli import _parse_set
+
+    for text in (f"{n:,}", f"{n:,}".replace(",", ".")):
+        with pytest.raises(CaseError, match="thousands separator"):
+            _parse_set(f"contract.price={text}")
