@@ -361,9 +361,15 @@ def test_a_kernels_websocket_answers_only_its_own_browser(server):
     assert asyncio.run(connect(owner_cookie(headers))) == 101
 
 
-def test_the_page_sets_the_xsrf_cookie(server):
-    status, headers, _ = server.get("")
+def test_the_page_sets_the_xsrf_cookie_and_says_visitors_may_wait_in_a_queue(server):
+    """The page's first bytes (before the kernel runs) say, in Danish and English, that the app is starting and
+    that visitors wait in a queue when many open it; the page carries the connection-lost message."""
+    status, headers, html = server.get("")
     assert status == 200
+    head = html[: html.index("jupyter-config-data")]  # what the visitor sees while the kernel starts
+    assert "Appen starter" in head and "The app is starting" in head
+    assert "venter du i kø" in head and "you wait in a queue" in head
+    assert "Forbindelsen til serveren er afbrudt" in head and "The connection to the server was lost" in head
     assert any(c.startswith("_xsrf=") for c in headers.get_all("Set-Cookie"))
 
 
