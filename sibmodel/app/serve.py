@@ -230,9 +230,16 @@ def _server_class(args: argparse.Namespace) -> Any:
     pages: set[str] = set()  # kernel ids of the pages served (pruned as kernels end)
     owners: dict[str, str] = {}  # kernel id -> owner cookie of the browser its page went to
     waiting = [0]            # pages admitted whose kernel has not started yet
+    sockets: dict[str, set] = {}  # kernel id -> its open websocket handlers
 
     class KernelManager(AsyncMappingKernelManager):
-        """Culls kernels with no page connected sooner than kernels of open pages."""
+        """Culls kernels with no page connected sooner than kernels of open pages; closes a kernel's websockets
+        when it is shut down, so that its page says the connection is lost (jupyter_server leaves them open)."""
+
+        async def shutdown_kernel(self, kernel_id: str, *a: Any, **kw: Any) -> None:
+            for socket in list(sockets.pop(kernel_id, ())):
+                socket.close(1001, "kernel shut down")
+            await super().shutdown_kernel(kernel_id, *a, **kw)
 
         async def cull_kernel_if_idle(self, kernel_id: str) -> None:
             kernel = self._kernels.get(kernel_id)
@@ -288,6 +295,14 @@ def _server_class(args: argparse.Namespace) -> Any:
             if not owns(self, kernel_id):
                 raise tornado.web.HTTPError(404)
             await super().get(kernel_id, *a, **kw)
+
+        async def open(self, kernel_id: str, *a: Any, **kw: Any) -> None:
+            await super().open(kernel_id, *a, **kw)
+            sockets.setdefault(kernel_id, set()).add(self)
+
+        def on_close(self) -> None:
+            super().on_close()
+            sockets.get(getattr(self, "kernel_id", ""), set()).discard(self)
 
     class OwnShutdown(VoilaShutdownKernelHandler):
         """The closing tab's beacon: shuts down the page's own kernel only."""

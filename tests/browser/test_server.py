@@ -142,3 +142,22 @@ def test_past_max_sessions_the_visitor_sees_the_busy_page(browser, app_server):
     finally:
         for w in pages:
             w.close()
+
+
+def test_an_open_idle_tab_loses_its_kernel_after_cull_idle_and_says_so(browser):
+    """--cull-idle 6: a tab left open and idle has its kernel shut down (cull_connected), and the page shows the
+    connection-lost message with its reload button."""
+    s = Server("--pool-size", "0", "--cull-idle", "6")
+    w = Tab(browser)
+    try:
+        s.wait_ready(pool=False)
+        w.open(s.url)
+        kid = page_kernel(w)
+        assert kid in s.kernels()
+        w.page.locator("#sib-connection-lost").wait_for(state="visible", timeout=30_000)
+        assert kid not in s.kernels()
+        assert "Culling 'idle' kernel" in s.log
+        assert w.page.get_by_role("button", name="Genindlæs").is_visible()
+    finally:
+        w.close()
+        s.stop()
