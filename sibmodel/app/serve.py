@@ -14,7 +14,8 @@ down every kernel before the process exits, and the port is free again. On top o
 - no widget models created by the browser: a ``comm_open`` from the page is dropped unless it opens the widget
   manager's control channel (``jupyter.widget.control``), which the page uses to fetch the kernel's widgets;
 - culling: a kernel with no page connected is shut down after ``min(--cull-idle, 120)`` seconds idle (a plain
-  ``curl /``), a kernel whose page stays open but idle after ``--cull-idle`` seconds.
+  ``curl /``), a kernel whose page stays open but idle after ``--cull-idle`` seconds; a kernel's websockets are
+  closed when it is shut down, so its page shows the template's "connection lost" message.
 
 The helpers :func:`add_arguments` and :func:`main` are what ``sibmodel.cli`` calls; :func:`voila_argv` gives the
 Voilà settings the options turn into (tested without a server).
