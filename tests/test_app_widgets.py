@@ -109,8 +109,8 @@ def test_money_boxes_read_the_language_and_echo_how_they_read_it(lang, typed, va
 
 
 @pytest.mark.parametrize("lang, typed, phrase", [
-    ("en", "150,000", "without a thousands separator"), ("en", "1,234,567", "without a thousands separator"),
-    ("da", "1.5", "'.' adskiller tusinder"), ("da", "abc", "skal være et tal"), ("en", "abc", "must be a number"),
+    ("en", "150,000", "without a thousands separator"), ("en", "150.000", "ambiguous"), ("en", "1,234,567", "without a thousands separator"),
+    ("da", "1.5", "adskiller '.' tusinder"), ("da", "abc", "skal være et tal"), ("en", "abc", "must be a number"),
     ("da", "-5", "skal være mindst 0"), ("da", "1e16", "skal ligge mellem"), ("da", "x" * 10_000, "er for lang"),
 ])
 def test_refused_entries_give_a_message_in_the_language_and_keep_the_result(lang, typed, phrase):
@@ -175,7 +175,7 @@ def test_text_inputs_and_payers(app):
     assert message(app, "contract.payers") == ""
     app.fields["discounting"].widget.value = "constant"
     app.fields["discounting.rate"].widget.value = 0.05
-    assert app.session.case.discounting == 0.05 and message(app, "discounting.rate") == "5,00 %"
+    assert app.session.case.discounting == 0.05 and message(app, "discounting.rate") == "5 %"
     app.fields["discounting"].widget.value = "dk-fm-2021"
     assert app.session.case.discounting == "dk-fm-2021"
     app.fields["name"].widget.value = "y" * 10_000

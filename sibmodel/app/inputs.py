@@ -71,6 +71,9 @@ def _read_number(text: Any, lang: str = "da", path: str = "") -> float:
                 raise _problem(path, text, "has more than one decimal comma", "number.decimal_marks")
             s = s.replace(",", ".")
         else:
+            if _DA_GROUPED.match(s):
+                raise _problem(path, text, "is ambiguous: a point before three digits reads as a thousands separator in "
+                               "Danish; write the number without it (e.g. 150000, or 150)", "number.ambiguous")
             if "," in s:
                 raise _problem(path, text, "write the number without a thousands separator (e.g. 150000; decimal point: 0.5)",
                                "number.thousands_separator")
@@ -91,8 +94,8 @@ def _read_number(text: Any, lang: str = "da", path: str = "") -> float:
 def _format_number_input(x: float, lang: str = "da") -> str:
     """``x`` as a user would type it back: Danish ``150.000,5``; English ``150000.5`` (no thousands separator)."""
     text = f"{x:.10f}".rstrip("0").rstrip(".") if not float(x).is_integer() else f"{int(x)}"
-    if lang != "da":
-        return text
+    if lang != "da":  # "100.125" would read as ambiguous: "100.1250" is the same number and is not
+        return text + "0" if _DA_GROUPED.match(text) else text
     whole, _, frac = text.partition(".")
     sign = "-" if whole.startswith("-") else ""
     whole = whole.lstrip("-")

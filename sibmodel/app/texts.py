@@ -302,6 +302,9 @@ _CODES: dict[str, tuple[str, str]] = {
                                    "write the number without a thousands separator (e.g. 150000; decimal point: 0.5)"),
     "number.danish_point": ("på dansk adskiller '.' tusinder (1.234.567), og ',' er decimaltegnet (0,5)",
                             "in Danish '.' separates thousands (1.234.567) and ',' is the decimal mark (0,5)"),
+    "number.ambiguous": ("er tvetydigt: et punktum foran tre cifre er tusindtalsseparator på dansk; skriv tallet uden (fx 150000 eller 150)",
+                         "is ambiguous: a point before three digits reads as a thousands separator in Danish; write the number "
+                         "without it (e.g. 150000, or 150)"),
     "number.decimal_marks": ("har mere end ét decimalkomma", "has more than one decimal comma"),
     "number.not_integer": ("skal være et helt tal", "must be a whole number"),
     "number.list": ("skal være et tal eller en liste af tal adskilt med ';'", "must be a number or a list of numbers separated by ';'"),

@@ -323,6 +323,7 @@ class App:
         self.kit = Kit()
         self._muted = 0
         self._top: list[Problem] = []
+        self._top_source = ""
         self._note = ""
         self.paths = templates()
         query = os.environ.get("QUERY_STRING", "") if query is None else query
@@ -520,12 +521,12 @@ class App:
             return
         top = key in (None, "upload")
         if top:
-            self._top = []
+            self._top, self._top_source = [], ""
         try:
             action()
         except CaseError as exc:
             if top:
-                self._top = list(exc.problems)
+                self._top, self._top_source = list(exc.problems), str(exc.source or "")[:120]
             else:
                 self.session.refuse(key, exc)
         except Exception as exc:  # noqa: BLE001 - a user must never see a traceback
@@ -693,7 +694,8 @@ class App:
         elsewhere = [p for k, v in problems.items() if k not in self.fields and k != "costs_per_case" for p in v]
         top = self._top + elsewhere
         if top:
-            self.top_message.value = self._error_html(problems_text(top, lang))
+            source = f"{self._top_source}: " if self._top and self._top_source else ""
+            self.top_message.value = self._error_html(source + problems_text(top, lang))
         elif self._note:
             self.top_message.value = self._note_html(t(self._note, lang, **({"keys": self._note_keys} if self._note == "query_loaded"
                                                                               else {"name": self._note_keys})))
