@@ -21,9 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .case import HOLDERS, Case
 from .errors import CaseError, Problem
+from .resources import data_dir
 
 #: Where data files live: ``$SIBMODEL_DATA`` or the repository's ``data/``.
-DATA_DIR = Path(os.environ.get("SIBMODEL_DATA", Path(__file__).resolve().parents[1] / "data"))
+DATA_DIR = data_dir()
 
 BASES = ("gross", "net_of_refund", "welfare_economic")
 #: What a row is: a unit cost (price of one unit of a service or benefit) or an average saving/gain per person

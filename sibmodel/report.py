@@ -30,14 +30,15 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from .case import HOLDERS, Case, load_case
 from .costs import catalogue, price_index
+from . import resources
 from .errors import CaseError, Problem
 from .labels import HOLDER_LABELS, label, unit
 from .model import Result, evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATE_DIR = ROOT / "templates" / "nbconvert"
+TEMPLATE_DIR = resources.nbconvert_template_dir()
 TEMPLATE = "sibmodel_report"
-DEFAULT_NOTEBOOK = ROOT / "notebooks" / "01_business_case.ipynb"
+DEFAULT_NOTEBOOK = resources.notebooks_dir() / "01_business_case.ipynb"
 
 # -- words -------------------------------------------------------------------------------------------------
 

@@ -17,10 +17,11 @@ from ..case import Case, load_case
 from ..costs import resolve_costs
 from ..errors import CaseError, Problem
 from ..model import Result, evaluate
+from ..resources import templates_dir
 from .inputs import KINDS, parse_value
 
 #: Where the templates are: the repository's ``templates/`` folder.
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = templates_dir()
 BLANK = "blank"
 MAX_UPLOAD_BYTES = 256 * 1024
 MAX_QUERY_FIELDS = 100  #: URL parameters read; more are refused with a message

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CaseError, Problem
+from ..resources import data_dir
 from ._common import (Estimate, as_frame, beta_dict, check_counts, check_level, new_axes, normal_quantile_grid,
                       numeric_column, refuse, require_columns, row_name, table, z_for)
 
@@ -22,7 +23,7 @@ MEASURES = {
     "rr": "log risk ratio", "or": "log odds ratio", "rd": "risk difference", "smd": "standardised mean difference",
 }
 METHODS = {"dl": "DerSimonian-Laird", "pm": "Paule-Mandel", "reml": "restricted maximum likelihood"}
-STUDIES_DIR = Path(__file__).resolve().parents[2] / "data" / "studies"
+STUDIES_DIR = data_dir() / "studies"
 _COUNTS = ("treated_events", "treated_n", "control_events", "control_n")
 _METAFOR = ("tpos", "tneg", "cpos", "cneg")
 _MEANS = ("treated_mean", "treated_sd", "treated_n", "control_mean", "control_sd", "control_n")

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-_data = str(ROOT / "templates")
+_data = str(Path(__file__).resolve().parents[1])  # the templates folder: templates/ or the wheel's sibmodel/_templates
 if _data not in os.environ.get("JUPYTER_PATH", "").split(os.pathsep):
     os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (_data, os.environ.get("JUPYTER_PATH")) if p)
 
