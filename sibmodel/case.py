@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, PrivateAttr, ValidationError,
+                      WithJsonSchema, field_validator, model_validator)
 
 from .discount import SCHEDULES
 from .distributions import Distribution, DistributionError, is_distribution
@@ -45,6 +46,50 @@ def _number_or_list(value: Any, *, upper: float | None = None) -> float | list[f
     return check(value)
 
 
+class LocalText(str):
+    """A text given in both languages (``{da: ..., en: ...}``). As a string it is the English text (the Danish
+    where no English is given), so code that wants one string keeps working; :meth:`text` picks a language."""
+
+    def __new__(cls, da: str = "", en: str = "") -> "LocalText":
+        obj = super().__new__(cls, en or da)
+        obj.da, obj.en = da, en
+        return obj
+
+    def __getnewargs__(self) -> tuple[str, str]:
+        return self.da, self.en
+
+    def text(self, lang: str) -> str:
+        """The text in ``lang`` (``"da"`` or ``"en"``), or in the other language where it is not given."""
+        return (self.da or self.en) if lang == "da" else (self.en or self.da)
+
+    def to_data(self) -> dict[str, str]:
+        return {k: v for k, v in (("da", self.da), ("en", self.en)) if v}
+
+
+def _to_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and value and set(value) <= {"da", "en"} and \
+            all(isinstance(v, str) for v in value.values()) and any(value.values()):
+        return LocalText(value.get("da", ""), value.get("en", ""))
+    raise ValueError("must be a text, or the text in both languages as {da: ..., en: ...}")
+
+
+#: A case's name or outcome description: one string, or ``{da: ..., en: ...}`` (then a :class:`LocalText`).
+Text = Annotated[str, PlainValidator(_to_text),
+                 PlainSerializer(lambda v: v.to_data() if isinstance(v, LocalText) else str(v)),
+                 WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "object", "additionalProperties": False,
+                                                                "properties": {"da": {"type": "string"},
+                                                                               "en": {"type": "string"}}}]})]
+
+
+def text_in(value: str | None, lang: str) -> str:
+    """A :data:`Text` in ``lang``: a plain string as it is, a :class:`LocalText` in that language."""
+    if value is None:
+        return ""
+    return value.text(lang) if isinstance(value, LocalText) else str(value)
+
+
 class Cohort(_Strict):
     """Who enrols: ``participants[e]`` people in programme year ``e``."""
 
@@ -61,7 +106,7 @@ class Cohort(_Strict):
 class Outcome(_Strict):
     """The outcome: the rate of ending in the costly situation without (p0) and with (p1) the intervention."""
 
-    description: str = ""
+    description: Text = ""
     baseline_rate: Probability = Field(description="p0: share of participants who end in the case without the intervention")
     relative_reduction: Probability | None = Field(None, description="1 - p1/p0 (give this or treated_rate)")
     treated_rate: Probability | None = Field(None, description="p1: the rate with the intervention (give this or relative_reduction)")
@@ -196,7 +241,7 @@ class Case(_Strict):
 
     _uncertain: dict[str, Distribution] = PrivateAttr(default_factory=dict)
 
-    name: str
+    name: Text
     area: str | None = None
     currency: str = "DKK"
     price_year: Annotated[int, Field(ge=1900, le=2200)]
@@ -207,6 +252,14 @@ class Case(_Strict):
     costs_per_case: list[CostItem] = Field(default_factory=list)
     intervention: Intervention
     contract: Contract
+
+    def name_in(self, lang: str) -> str:
+        """The case's name in ``lang``: ``name`` may be one string or ``{da: ..., en: ...}``."""
+        return text_in(self.name, lang)
+
+    def description_in(self, lang: str) -> str:
+        """The outcome's description in ``lang`` (one string or ``{da: ..., en: ...}``)."""
+        return text_in(self.outcome.description, lang)
 
     @field_validator("discounting", mode="before")
     @classmethod

@@ -14,45 +14,17 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from .case import HOLDERS
-from .labels import label
+from .i18n import label
 from .model import Result
-from .narrative import check_lang, currency_symbol, fmt_money, fmt_number, fmt_pct, holder_label
+from .i18n import HOLDER_COLOURS, PALETTE, check_lang, currency_symbol, fmt_money, fmt_number, fmt_pct, holder_label, localized, text
 
-COLOURS = {"kommune": "#1f5fa6", "region": "#3a9a5b", "stat": "#e08a1e"}
-CORRIDOR, GAP, PRICE, NEUTRAL = "#3a9a5b", "#c8423b", "#222222", "#8a8a8a"
+COLOURS = HOLDER_COLOURS  #: one colour per budget holder (sibmodel.i18n), the same in the app
+CORRIDOR, GAP, PRICE, NEUTRAL = PALETTE["corridor"], PALETTE["gap"], PALETTE["line"], PALETTE["neutral"]
 DPI = 100
-
-TEXT = {
-    "savings_title": {"da": "Besparelser pr. programår og budget (udiskonteret)",
-                      "en": "Savings by programme year and budget holder (undiscounted)"},
-    "year": {"da": "Programår", "en": "Programme year"},
-    "thousand": {"da": "1.000 {cur}", "en": "thousand {cur}"},
-    "cost_line": {"da": "Indsatsens omkostninger", "en": "Intervention cost"},
-    "payer": {"da": "betaler", "en": "payer"},
-    "wp_title": {"da": "Hvem sparer: besparelse pr. forebygget sag (nutidsværdi)",
-                 "en": "Who saves: savings per prevented case (present value)"},
-    "wp_other": {"da": "andre budgetter (forkert lomme): {x}", "en": "other budgets (wrong pocket): {x}"},
-    "corr_title": {"da": "Priskorridor og kontraktens pris", "en": "Price corridor and the contract price"},
-    "price_axis": {"da": "Pris pr. resultat (1.000 {cur})", "en": "Price per outcome (thousand {cur})"},
-    "corridor": {"da": "korridor", "en": "corridor"},
-    "gap": {"da": "hul: medfinansiering {x} pr. resultat", "en": "gap: co-funding {x} per outcome"},
-    "contract_price": {"da": "kontraktens pris {x}", "en": "contract price {x}"},
-    "cf_title": {"da": "Investors pengestrøm ved kontraktens pris", "en": "Investor's cash flow at the contract price"},
-    "cf_bar": {"da": "pengestrøm i året", "en": "cash flow in the year"},
-    "cf_cum": {"da": "akkumuleret", "en": "cumulative"},
-    "irr": {"da": "intern rente", "en": "IRR"},
-    "moic": {"da": "pengemultiplikator", "en": "money multiple"},
-    "npv": {"da": "nettonutidsværdi ved {r}", "en": "NPV at {r}"},
-    "none": {"da": "ingen", "en": "none"},
-    "cmp_prices": {"da": "Break-even-priser pr. resultat", "en": "Break-even prices per outcome"},
-    "cmp_savings": {"da": "Besparelse pr. forebygget sag efter budget (nutidsværdi)",
-                    "en": "Savings per prevented case by budget holder (present value)"},
-    "thousand_per_case": {"da": "1.000 {cur} pr. sag", "en": "thousand {cur} per case"},
-}
 
 
 def _t(key: str, lang: str, **kw: str) -> str:
-    return TEXT[key][lang].format(**kw)
+    return text(f"chart.{key}", lang, **kw)
 
 
 def _thousands(lang: str) -> FuncFormatter:
@@ -216,7 +188,7 @@ def compare_prices(results: Sequence[Result], lang: str = "en", names: Sequence[
     """Several cases side by side: for each, a bar from the investor's minimum to the commissioner's maximum
     price (green: corridor; red: gap) and the contract price (x), in thousand DKK per outcome."""
     check_lang(lang)
-    names = list(names) if names is not None else [r.case.name for r in results]
+    names = list(names) if names is not None else [localized(r.case.name, lang) for r in results]
     cur = currency_symbol(results[0].case.currency, lang) if results else ""
     fig = _figure(7.5, 1.8 + 0.6 * len(results))
     ax = fig.add_subplot()
@@ -247,7 +219,7 @@ def compare_prices(results: Sequence[Result], lang: str = "en", names: Sequence[
 def compare_savings(results: Sequence[Result], lang: str = "en", names: Sequence[str] | None = None) -> Figure:
     """Several cases side by side: savings per prevented case (present value) stacked by budget holder."""
     check_lang(lang)
-    names = list(names) if names is not None else [r.case.name for r in results]
+    names = list(names) if names is not None else [localized(r.case.name, lang) for r in results]
     cur = currency_symbol(results[0].case.currency, lang) if results else ""
     fig = _figure(7.5, 1.8 + 0.55 * len(results))
     ax = fig.add_subplot()
@@ -271,25 +243,6 @@ def compare_savings(results: Sequence[Result], lang: str = "en", names: Sequence
 
 
 # -- uncertainty ------------------------------------------------------------------------------------------------
-
-TEXT.update({
-    "dist_title": {"da": "Fordeling over trækningerne", "en": "Distribution over the draws"},
-    "below_zero": {"da": "under 0: {x}", "en": "below 0: {x}"},
-    "point": {"da": "punktværdi", "en": "point value"},
-    "draws": {"da": "andel af trækninger", "en": "share of draws"},
-    "tornado_title": {"da": "Tornado: {f}\nhvert input ved sin 10 %- og 90 %-fraktil, de øvrige ved punktværdien",
-                      "en": "Tornado: {f}\neach input at its 10th and 90th percentile, the others at their point values"},
-    "low_input": {"da": "input ved 10 %-fraktil", "en": "input at its 10th percentile"},
-    "high_input": {"da": "input ved 90 %-fraktil", "en": "input at its 90th percentile"},
-    "accept_title": {"da": "Acceptkurver over prisen pr. resultat", "en": "Acceptability curves over the price per outcome"},
-    "p_comm": {"da": "sandsynlighed for at betaler sparer", "en": "probability that the commissioner saves"},
-    "p_inv": {"da": "sandsynlighed for at investor får sit krævede afkast",
-              "en": "probability that the investor earns its required return"},
-    "probability": {"da": "Sandsynlighed", "en": "Probability"},
-    "voi_title": {"da": "Værdi af perfekt information efter inputgruppe", "en": "Value of perfect information by input group"},
-    "voi_axis": {"da": "1.000 {cur} (nutidsværdi for programmet)", "en": "thousand {cur} (present value for the programme)"},
-})
-
 
 def npv_distributions(sim, lang: str = "en") -> Figure:
     """Histograms over the draws of a simulation (``sibmodel.simulate``): the commissioner's NPV at the contract
@@ -321,7 +274,7 @@ def tornado(table, case, lang: str = "en", top: int = 10) -> Figure:
     """A tornado chart of ``sibmodel.tornado(case, figure)``: the figure with each input at its low and high
     value, every other input at its point value; the largest swing on top (thousand DKK)."""
     check_lang(lang)
-    from .narrative import input_label
+    from .tables import input_label
 
     figure = table.attrs.get("figure", "commissioner_npv")
     t = table.head(top).iloc[::-1]
@@ -382,7 +335,7 @@ def acceptability(curves, case, lang: str = "en") -> Figure:
 def value_of_information(table, case, lang: str = "en") -> Figure:
     """EVPPI by input group and the EVPI (``sibmodel.evppi``) as horizontal bars (thousand DKK)."""
     check_lang(lang)
-    from .narrative import group_label
+    from .tables import group_label
 
     cur = currency_symbol(case.currency, lang)
     t = table.iloc[::-1]

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .case import HOLDERS, Case
 from .costs import Catalogue, PriceIndex, ResolvedItem, resolve_costs
-from .labels import label, unit
+from .i18n import label, unit
 from .pricing import brentq
 from .vectorised import evaluate_many, timelines
 
@@ -117,18 +117,21 @@ class Result:
         return out
 
     def summary(self, lang: str | None = None) -> pd.DataFrame:
-        """Key figures as a tidy table: name, labels (Danish and English, or one ``lang``), value, unit."""
+        """Key figures as a tidy table: name, labels (Danish and English, or one ``lang``), value (unformatted;
+        None where a figure does not exist), unit (English without ``lang``). See ``sibmodel.tables`` for the
+        formatted table readers see."""
+        from .i18n import check_lang
+
+        words = "en" if lang is None else check_lang(lang)
         rows = [
             {"name": k, "label_da": label(k, "da"), "label_en": label(k, "en"), "value": v,
-             "unit": unit(k, self.case.currency)}
+             "unit": unit(k, words, self.case.currency)}
             for k, v in self.key_figures().items()
         ]
         df = pd.DataFrame(rows)
         df["value"] = pd.Series([r["value"] for r in rows], dtype=object)  # None stays None, not NaN
         if lang is None:
             return df
-        if lang not in ("da", "en"):
-            raise ValueError(f"lang = {lang!r}: allowed: 'da', 'en'")
         return df.rename(columns={f"label_{lang}": "label"})[["name", "label", "value", "unit"]]
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 from .case import Case
 from .costs import resolve_costs
 from .errors import CaseError, Problem
-from .labels import label, unit
+from .i18n import check_lang, label, unit
 from .vectorised import FIGURES, evaluate_many, input_paths
 
 #: Default number of draws per chunk.
@@ -153,15 +153,13 @@ class Simulation:
     def summary(self, lang: str = "en", q: Sequence[float] = (5, 50, 95)) -> pd.DataFrame:
         """A table users read: the decision probabilities, then each key figure with its label, unit, point
         value (``evaluate()`` at the inputs' means), mean and percentiles."""
-        if lang not in ("da", "en"):
-            raise ValueError(f"lang = {lang!r}: allowed: 'da', 'en'")
-        prob = PROB_LABELS
-        rows = [{"name": k, "label": prob[k][0 if lang == "da" else 1], "unit": "share", "point": None,
+        check_lang(lang)
+        rows = [{"name": k, "label": label(k, lang), "unit": unit(k, lang), "point": None,
                  "mean": v, **{f"p{p:g}": None for p in q}} for k, v in self.probabilities().items()]
         pct = self.percentiles(q)
         for name in self.draws.columns:
             r = pct.loc[name]
-            rows.append({"name": name, "label": label(name, lang), "unit": unit(name, self.case.currency),
+            rows.append({"name": name, "label": label(name, lang), "unit": unit(name, lang, self.case.currency),
                          "point": self.point.get(name), "mean": r["mean"], **{f"p{p:g}": r[f"p{p:g}"] for p in q}})
         return pd.DataFrame(rows)
 
@@ -172,15 +170,6 @@ class Simulation:
         from .sensitivity import acceptability
 
         return acceptability(self, prices, max_draws=max_draws)
-
-
-PROB_LABELS = {
-    "prob_commissioner_saves": ("Sandsynlighed for at betaler sparer", "Probability that the commissioner saves"),
-    "prob_investor_loss": ("Sandsynlighed for at investor taber penge", "Probability that the investor loses money"),
-    "prob_investor_below_required": ("Sandsynlighed for at investor får under sit krævede afkast",
-                                     "Probability that the investor earns less than its required return"),
-    "prob_corridor": ("Sandsynlighed for en priskorridor", "Probability that a price corridor exists"),
-}
 
 
 def simulate(case: Case, draws: int = 10_000, seed: int | None = None, *, noise: bool = False,

@@ -1,0 +1,374 @@
+"""The tables a reader of a business case sees (Danish or English), formatted from ``evaluate()`` and
+``simulate()``: key figures, cases side by side, inputs, cost items, savings and cash flows by year, and the
+uncertainty tables; plus the command line's text table (:func:`render_table`).
+
+Money is in the case's currency (DKK by default) and price year, present values discounted to programme start.
+Words and number formats come from :mod:`sibmodel.i18n`; nothing here computes the model.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import pandas as pd
+
+from .case import Case
+from .i18n import (MISSING, check_lang, currency_symbol, discount_label, fmt_number, fmt_pct, fmt_value,
+                   holder_label, is_missing, label, localized, text, unit, unit_code, unit_text)
+from .model import Result
+
+
+def case_name(case: Case, lang: str) -> str:
+    """The case's name in ``lang`` (a case may give it in both languages)."""
+    return localized(case.name, lang)
+
+
+# -- key figures ---------------------------------------------------------------------------------------------
+
+def key_figures(result: Result, digits: int = 12) -> dict[str, Any]:
+    """The scalar results as JSON-safe values (floats to ``digits`` significant digits, None for none/NaN):
+    the machine-readable record a notebook displays and batch runs read back."""
+    out: dict[str, Any] = {}
+    for k, v in result.key_figures().items():
+        if v is None:
+            out[k] = None
+        elif isinstance(v, (bool, str)):
+            out[k] = v
+        elif isinstance(v, int):
+            out[k] = int(v)
+        else:
+            f = float(v)
+            out[k] = float(f"{f:.{digits}g}") + 0.0 if math.isfinite(f) else None
+    return out
+
+
+def key_figures_table(result: Result, lang: str = "en") -> pd.DataFrame:
+    """The key figures with labels, formatted values and units in ``lang``, indexed by result name."""
+    check_lang(lang)
+    cur = result.case.currency
+    rows = [{"name": k, "label": label(k, lang), "value": fmt_value(v, k, lang, cur), "unit": unit(k, lang, cur)}
+            for k, v in result.key_figures().items()]
+    head = [text(f"table.{k}", lang) for k in ("key_figure", "value", "unit")]
+    return (pd.DataFrame(rows).set_index("name")
+            .rename(columns=dict(zip(("label", "value", "unit"), head))))
+
+
+def render_table(result: Result, lang: str = "en") -> str:
+    """The key figures as a plain-text table for the command line: a heading line (name, currency, price year,
+    discount rate) and one line per figure with its label, value and unit, all in ``lang``."""
+    check_lang(lang)
+    c = result.case
+    cur = c.currency
+    rows = [(label(k, lang), fmt_value(v, k, lang, cur), unit(k, lang, cur)) for k, v in result.key_figures().items()]
+    width = max(len(r[0]) for r in rows)
+    vwidth = max(14, max(len(r[1]) for r in rows))
+    head = text("table.cli_head", lang, name=case_name(c, lang), cur=currency_symbol(cur, lang), year=c.price_year,
+                disc=discount_label(c.discounting, lang))
+    return "\n".join([head] + [f"  {a:<{width}}  {b:>{vwidth}}  {u}".rstrip() for a, b, u in rows])
+
+
+def comparison_table(results: Sequence[Result], lang: str = "en", names: Sequence[str] | None = None) -> pd.DataFrame:
+    """Key figures of several cases side by side (formatted text): one row per figure, one column per case.
+
+    Figures that are empty for every case (such as a budget holder no case touches) are left out.
+    """
+    check_lang(lang)
+    if not results:
+        raise ValueError("results: give at least one evaluated case")
+    names = list(names) if names is not None else [case_name(r.case, lang) for r in results]
+    if len(names) != len(results):
+        raise ValueError(f"names: {len(names)} names for {len(results)} results")
+    figures = [r.key_figures() for r in results]
+    keys = [k for k in figures[0] if any(f.get(k) not in (None, 0, 0.0) for f in figures)]
+    currencies = {r.case.currency for r in results}
+    cur = currencies.pop() if len(currencies) == 1 else "{cur}"
+    data = {text("table.key_figure", lang): [label(k, lang) for k in keys]}
+    for n, f, r in zip(names, figures, results):
+        data[n] = [fmt_value(f.get(k), k, lang, r.case.currency) for k in keys]
+    data[text("table.unit", lang)] = [unit(k, lang, cur) if cur != "{cur}" else unit_text(unit_code(k), lang, "")
+                                      for k in keys]
+    return pd.DataFrame(data, index=pd.Index(keys, name="name"))
+
+
+# -- inputs --------------------------------------------------------------------------------------------------
+
+#: Inputs shown in the inputs table, in this order (dotted paths of the case).
+INPUTS = ("price_year", "discounting", "cohort.participants", "outcome.baseline_rate", "outcome.relative_reduction",
+          "outcome.treated_rate", "outcome.onset_lag_years", "outcome.horizon_years", "outcome.drop_off",
+          "outcome.persistence", "adjustments.attribution", "adjustments.displacement", "adjustments.optimism_bias",
+          "intervention.cost_per_participant", "intervention.delivery_years", "intervention.fixed_cost_per_year",
+          "contract.metric", "contract.price", "contract.payment_lag_years", "contract.cap", "contract.payers",
+          "contract.investor_share", "contract.investor_required_return")
+
+_IN_UNIT = {"mean", "sd", "low", "high", "min", "max", "mode", "median", "lower", "upper", "loc", "scale"}
+
+
+def _fmt_input(value: Any, code: str, lang: str) -> str:
+    if isinstance(value, dict):  # a distribution as written in the case file: location and spread in the field's unit
+        inner = ", ".join(f"{k} {_fmt_input(v, code if k in _IN_UNIT else 'none', lang)}"
+                          for k, v in value.items() if k != "dist")
+        return f"{value.get('dist', '')}({inner})"
+    if isinstance(value, list):
+        return ("; " if lang == "da" else ", ").join(_fmt_input(v, code, lang) for v in value)
+    if isinstance(value, bool) or value is None:
+        return MISSING if value is None else text("word.yes" if value else "word.no", lang)
+    if isinstance(value, str):
+        return value
+    if code in ("share", "per_year"):
+        return fmt_pct(value, lang, 1)
+    if float(value).is_integer():
+        return fmt_number(value, lang, 0)
+    return fmt_number(value, lang, 4 if abs(value) < 1 else 2)
+
+
+def inputs_table(case: Case, lang: str = "en") -> pd.DataFrame:
+    """The case's inputs (except the cost items, see :func:`costs_table`) with labels, formatted values and
+    units, indexed by their dotted path (the key that ``Case.update`` and notebook ``overrides`` take).
+    An uncertain input shows its distribution, e.g. ``beta(mean 22.8 %, sd 3.0 %)``."""
+    check_lang(lang)
+    cur = case.currency
+    data = case.to_dict()  # distributions as written (their spec), not their means
+    rows = []
+    for path in INPUTS:
+        node: Any = data
+        for part in path.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is None and path != "contract.cap":
+            continue
+        code = unit_code(path)
+        if path == "contract.metric":
+            shown = text(f"metric.{node}", lang)
+        elif path == "contract.payers":
+            shown = ", ".join(holder_label(h, lang) for h in node)
+        elif path == "price_year":
+            shown = str(node)
+        elif path == "discounting":
+            shown = discount_label(node, lang)
+        else:
+            shown = _fmt_input(node, code, lang)
+        rows.append({"path": path, "label": label(path, lang), "value": shown,
+                     "unit": unit_text(code, lang, cur)})
+    head = [text(f"table.{k}", lang) for k in ("input", "value", "unit")]
+    return (pd.DataFrame(rows).set_index("path")
+            .rename(columns=dict(zip(("label", "value", "unit"), head))))
+
+
+def costs_table(result: Result, lang: str = "en") -> pd.DataFrame:
+    """The cost items of one case: label, budget holder, unit cost, cashable share, savings per prevented case
+    (present value) and source."""
+    check_lang(lang)
+    items = result.items
+    cur = currency_symbol(result.case.currency, lang)
+    head = [text(f"table.{k}", lang, cur=cur) for k in ("cost", "holder", "unit_cost", "cashable", "per_case", "source")]
+    return pd.DataFrame({
+        head[0]: items[f"label_{lang}"].tolist(),
+        head[1]: [holder_label(h, lang) for h in items["holder"]],
+        head[2]: [fmt_number(v, lang, 0) for v in items["unit_cost"]],
+        head[3]: [fmt_pct(v, lang, 0) for v in items["cashable"]],
+        head[4]: [fmt_number(v, lang, 0) for v in items["savings_per_case"]],
+        head[5]: items["source"].fillna("").tolist(),
+    }, index=pd.Index(items["key"].tolist(), name="item"))
+
+
+def _last_active(frame: pd.DataFrame) -> int:
+    """Number of leading programme years up to the last year with any non-zero value."""
+    active = (frame.to_numpy() != 0).any(axis=1).nonzero()[0]
+    return int(active[-1]) + 1 if active.size else len(frame)
+
+
+def savings_table(result: Result, lang: str = "en") -> pd.DataFrame:
+    """Undiscounted savings by programme year and budget holder for the whole cohort, their total and the
+    intervention cost (formatted, case currency and price year), up to the last year with a non-zero value."""
+    check_lang(lang)
+    sav = result.savings_by_year
+    sav = sav.loc[:, [h for h in sav.columns if (sav[h] != 0).any()]]
+    cost = result.cash_flows["intervention_cost"]
+    frame = pd.concat([sav, sav.sum(axis=1).rename("total"), cost.rename("cost")], axis=1)
+    frame = frame.iloc[: _last_active(frame)]
+    names = {h: holder_label(h, lang) for h in sav.columns}
+    names.update({"total": text("flow.total", lang), "cost": text("flow.cost", lang)})
+    out = frame.map(lambda v: fmt_number(v, lang, 0)).rename(columns=names)
+    out.index.name = text("table.programme_year", lang)
+    out.columns.name = None
+    return out
+
+
+FLOWS = ("intervention_cost", "investor_financed", "commissioner_fee", "paid_outcomes", "outcome_payments",
+         "investor_cash_flow")
+
+
+def cash_flow_table(result: Result, lang: str = "en") -> pd.DataFrame:
+    """The contract's cash flows by programme year at the contract price (undiscounted, case currency and price
+    year) and the investor's cumulative cash flow, up to the last year with a non-zero value."""
+    check_lang(lang)
+    cf = result.cash_flows[list(FLOWS)]
+    cf = cf.assign(cumulative=cf["investor_cash_flow"].cumsum())
+    cf = cf.iloc[: _last_active(cf.drop(columns="cumulative"))]
+    out = pd.DataFrame({
+        col: [fmt_number(v, lang, 1 if col == "paid_outcomes" else 0) for v in cf[col]] for col in cf.columns
+    }, index=cf.index)
+    out = out.rename(columns={k: text(f"flow.{k}", lang) for k in cf.columns})
+    out.index.name = text("table.programme_year", lang)
+    return out
+
+
+def title(case: Case, lang: str = "en") -> str:
+    """A one-line Markdown heading of a case: name, currency, price year, discounting. The name is escaped
+    (HTML and Markdown), so it stays text."""
+    check_lang(lang)
+    return text("table.title", lang, name=markdown_text(case_name(case, lang)),
+                cur=markdown_text(currency_symbol(case.currency, lang)), year=case.price_year,
+                disc=markdown_text(discount_label(case.discounting, lang)))
+
+
+_MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_{}[]()#+-.!|~"})
+
+
+def markdown_text(value: str) -> str:
+    """User text made inert in Markdown: HTML escaped and Markdown's special characters backslash-escaped,
+    so a case name such as ``[x](javascript:...)`` or ``<img onerror=...>`` shows as written, never as a link
+    or markup."""
+    import html
+
+    return html.escape(str(value), quote=True).translate(_MD_SPECIAL)
+
+
+# -- uncertainty -----------------------------------------------------------------------------------------------
+
+def input_label(path: str, lang: str = "en", case: Case | None = None) -> str:
+    """A reader's name for an input given by its dotted path (``outcome.relative_reduction`` -> Relative
+    reduction; ``costs_per_case.0.quantity`` -> the item's label and field; ``measured_rate.1`` -> evaluation)."""
+    check_lang(lang)
+    parts = path.split(".")
+    if parts[0] == "measured_rate" and len(parts) == 2:
+        return text("input.measured_rate", lang, n=parts[1])
+    try:
+        return label(path, lang)
+    except KeyError:
+        pass
+    if len(parts) >= 2 and parts[-1].isdigit():
+        try:
+            return f"{label('.'.join(parts[:-1]), lang)}, {text('item_field.year', lang, n=parts[-1])}"
+        except KeyError:
+            pass
+    if parts[0] == "costs_per_case" and len(parts) >= 3 and parts[1].isdigit():
+        name = text("item_field.cost_item", lang, n=parts[1])
+        if case is not None and int(parts[1]) < len(case.costs_per_case):
+            item = case.costs_per_case[int(parts[1])]
+            name = item.label or item.item or name
+        field = text(f"item_field.{parts[2]}", lang) if f"item_field.{parts[2]}" in _catalogue() else parts[2]
+        year = f" ({text('item_field.year', lang, n=parts[3])})" if len(parts) > 3 else ""
+        return f"{name}: {field}{year}"
+    return path
+
+
+def _catalogue() -> dict:
+    from .i18n import catalogue
+
+    return catalogue()
+
+
+def _input_unit(path: str) -> str:
+    """The unit code of an input path (for formatting its values)."""
+    parts = path.split(".")
+    for n in range(len(parts), 0, -1):
+        try:
+            return unit_code(".".join(parts[:n]))
+        except KeyError:
+            continue
+    if parts[0] == "measured_rate" or path.endswith(".cashable"):
+        return "share"
+    if parts[0] == "costs_per_case" and len(parts) > 2 and parts[2] == "amount":
+        return "money"
+    return "none"
+
+
+def fmt_input_value(x: float | None, path: str, lang: str = "en", currency: str = "DKK") -> str:
+    """A value of the input at ``path`` in that input's unit (shares as percentages, money with separators)."""
+    if is_missing(x):
+        return MISSING
+    if _input_unit(path) in ("share", "per_year"):
+        return fmt_pct(x, lang, 1)
+    if abs(x) >= 100 or float(x).is_integer():
+        return fmt_number(x, lang, 0)
+    return fmt_number(x, lang, 3)
+
+
+def distributions_table(case: Case, lang: str = "en") -> pd.DataFrame:
+    """The uncertain inputs of a case: label, distribution as written, mean and 10th/90th percentiles (in each
+    input's unit), indexed by dotted path."""
+    check_lang(lang)
+    rows = []
+    for path, d in case.distributions.items():
+        lo, hi = (float(v) for v in d.ppf([0.1, 0.9]))
+        rows.append({"path": path, "label": input_label(path, lang, case),
+                     "dist": _fmt_input(dict(d.spec), _input_unit(path), lang),
+                     "mean": fmt_input_value(d.mean, path, lang, case.currency),
+                     "p10": fmt_input_value(lo, path, lang, case.currency),
+                     "p90": fmt_input_value(hi, path, lang, case.currency)})
+    df = pd.DataFrame(rows, columns=["path", "label", "dist", "mean", "p10", "p90"]).set_index("path")
+    df.columns = [text(f"table.{k}", lang) for k in ("input", "distribution", "mean", "p10", "p90")]
+    return df
+
+
+#: Key figures a simulation table shows by default.
+SIMULATED = ("commissioner_npv", "commissioner_max", "investor_min", "investor_npv", "investor_irr", "investor_moic",
+             "prevented_cases", "paid_outcomes", "total_payments")
+
+
+def simulation_table(sim: Any, lang: str = "en", figures: Sequence[str] = SIMULATED) -> pd.DataFrame:
+    """A simulation as a reader's table: the decision probabilities, then each key figure's point value
+    (``evaluate()`` at the inputs' means), mean and 5th/50th/95th percentiles over the draws (formatted)."""
+    check_lang(lang)
+    cur = sim.case.currency
+    rows = [{"name": k, "label": label(k, lang), "point": "", "mean": fmt_pct(v, lang),
+             "p5": "", "p50": "", "p95": "", "unit": ""} for k, v in sim.probabilities().items()]
+    pct = sim.percentiles((5, 50, 95))
+    for name in figures:
+        if name not in pct.index:
+            continue
+        r = pct.loc[name]
+        rows.append({"name": name, "label": label(name, lang), "point": fmt_value(sim.point.get(name), name, lang, cur),
+                     **{k: fmt_value(float(r[k]), name, lang, cur) for k in ("mean", "p5", "p50", "p95")},
+                     "unit": unit(name, lang, cur)})
+    df = pd.DataFrame(rows).set_index("name")
+    df.columns = [text("table.figure", lang), text("table.point", lang), text("table.mean_or_probability", lang),
+                  "5 %", "50 %", "95 %", text("table.unit", lang)]
+    return df
+
+
+def switching_table(table: pd.DataFrame, case: Case, lang: str = "en") -> pd.DataFrame:
+    """Switching values (``sibmodel.switching_values``) for a reader: for each input and decision, the point
+    value, the value at which the decision flips, and the probability that the input lies beyond it."""
+    check_lang(lang)
+    rows = []
+    for _, r in table.iterrows():
+        p = r["input"]
+        key = f"decision.{r['figure']}"
+        rows.append({
+            "input": input_label(p, lang, case),
+            "decision": text(key, lang) if key in _catalogue() else r["figure"],
+            "point": fmt_input_value(r["point_value"], p, lang, case.currency),
+            "switch": (text("table.none_in_range", lang) if is_missing(r["switching_value"])
+                       else fmt_input_value(r["switching_value"], p, lang, case.currency)),
+            "prob": fmt_pct(r.get("prob_beyond"), lang),
+        })
+    df = pd.DataFrame(rows, columns=["input", "decision", "point", "switch", "prob"])
+    df.columns = [text(f"table.{k}", lang) for k in ("input", "decision", "point", "switching_value", "prob_beyond")]
+    return df
+
+
+def group_label(group: str, lang: str = "en") -> str:
+    """A reader's name for an input group of ``sibmodel.evppi``."""
+    key = f"group.{group}"
+    return text(key, lang) if key in _catalogue() else group
+
+
+def evppi_table(table: pd.DataFrame, case: Case, lang: str = "en") -> pd.DataFrame:
+    """Value of information by input group (``sibmodel.evppi``), formatted: money per programme and share of EVPI."""
+    check_lang(lang)
+    cur = currency_symbol(case.currency, lang)
+    head = [text("table.input_group", lang), text("table.evppi", lang, cur=cur), text("table.share_of_evpi", lang)]
+    return pd.DataFrame({head[0]: [group_label(g, lang) for g in table["group"]],
+                         head[1]: [fmt_number(v, lang, 0) for v in table["evppi"]],
+                         head[2]: [fmt_pct(v, lang, 0) for v in table["share_of_evpi"]]})
