@@ -22,17 +22,18 @@ def test_numbers_are_read_the_way_the_language_writes_them(lang, text, value):
 
 
 @pytest.mark.parametrize("lang, text, code", [
-    ("en", "150,000", "number.thousands_separator"), ("en", "0,5", "number.thousands_separator"),
-    ("en", "150.000", "number.ambiguous"), ("en", "1.234.567", "number.ambiguous"), ("da", "1.5", "number.danish_point"), ("da", "1.2345", "number.danish_point"), ("da", "1,000,000", "number.decimal_marks"),
-    ("da", "abc", "number.not_a_number"), ("en", "inf", "number.not_finite"), ("en", "nan", "number.not_finite"),
-    ("en", "1e16", "number.out_of_range"), ("da", True, "number.not_a_number"), ("da", None, "number.not_a_number"),
-    ("da", "9" * 300, "text.too_long"),
+    ("en", "150,000", "number.thousands_separator"), ("en", "0,5", "number.decimal_comma"),
+    ("en", "150.000", "number.thousands_separator"), ("en", "1.234.567", "number.thousands_separator"),
+    ("da", "1.5", "number.decimal_point"), ("da", "1.2345", "number.decimal_point"), ("da", "1,000,000", "number.invalid"),
+    ("da", "abc", "number.invalid"), ("en", "inf", "number.not_finite"), ("en", "nan", "number.not_finite"),
+    ("en", "1e16", "number.out_of_range"), ("da", True, "number.invalid"), ("da", None, "number.invalid"),
+    ("da", "9" * 300, "text.too_long"), ("da", "60 %", "number.percent"),
 ])
 def test_bad_numbers_are_refused_with_field_value_and_a_code(lang, text, code):
     with pytest.raises(CaseError) as err:
         parse_number("contract.price", text, lang)
     p = err.value.problems[0]
-    assert p.path == "contract.price" and p.code == code and p.value == text
+    assert p.path == "contract.price" and p.code == code and p.value in (text, str(text))
     da, en = problem_text(p, "da"), problem_text(p, "en")
     assert da.startswith("contract.price") and en.startswith("contract.price") and da != en
     assert len(da) <= 300 and len(en) <= 300

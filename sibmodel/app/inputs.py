@@ -1,20 +1,22 @@
 """Turning what a user typed (or a URL or a browser sent) into case values; every value is untrusted.
 
-Numbers are read in the page's language (``lang``): Danish ``150.000`` is 150000 and ``0,5`` is 0.5; under
-English a thousands separator is refused with a message, and ``0.5`` is 0.5. Lists are separated by
+Numbers are read in the page's language (``lang``) by the package's one parser, :mod:`sibmodel.numbers`:
+Danish ``150.000`` is 150000 and ``0,5`` is 0.5; under English a thousands separator is refused with a
+message, and ``0.5`` is 0.5. Lists are separated by
 semicolons (``8; 8; 9``; commas also separate list items in URLs). Anything that is not a finite number of the
 right kind and range is refused with a :class:`~sibmodel.errors.CaseError` whose problem names the field, the
 value and what is allowed, with a ``code`` and ``params`` so that the page can word it in its language.
 """
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
 from ..case import HOLDERS
 from ..discount import SCHEDULES
 from ..errors import CaseError, Problem
+from ..numbers import format_number_input as _format_number_input
+from ..numbers import parse_number as _parse_number
 
 #: How each input path is parsed from text (URL query parameters, text boxes).
 KINDS: dict[str, str] = {
@@ -43,74 +45,35 @@ KINDS: dict[str, str] = {
 MAX_ABS = 1e15  # no public budget is larger; bigger numbers are typing errors
 MAX_TEXT = 200  #: characters of a text box that are read; longer input is refused (and not echoed in full)
 #: Units a box may show after its number (the box echoes "150.000 kr."); they are dropped before reading.
-_UNIT = re.compile(r"\s*(kr\.?|dkk|%|år|years?|personer|people)\s*$", re.IGNORECASE)
-_DA_GROUPED = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$")
+_UNIT = re.compile(r"\s*(år|years?|personer|people)\s*$", re.IGNORECASE)
 
 
 def _problem(path: str, value: Any, message: str, code: str, **params: Any) -> CaseError:
     return CaseError(Problem(path, value, message, code, params))
 
 
-def _read_number(text: Any, lang: str = "da", path: str = "") -> float:
-    """The number in ``text`` written the ``lang`` way (the rules of :mod:`sibmodel.numbers`)."""
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        value = float(text)
-    elif isinstance(text, str):
-        if len(text) > MAX_TEXT:
-            raise _problem(path, text, f"is too long ({len(text)} characters; at most {MAX_TEXT})", "text.too_long",
-                           n=len(text), limit=MAX_TEXT)
-        s = text.strip().replace("\u00a0", " ").replace("\u202f", " ").replace("_", "").replace("\u2212", "-")
-        s = s.replace(" ", "")
-        if lang == "da":
-            if "." in s:
-                if not _DA_GROUPED.match(s):
-                    raise _problem(path, text, "in Danish '.' separates thousands (1.234.567) and ',' is the decimal "
-                                   "mark (0,5)", "number.danish_point")
-                s = s.replace(".", "")
-            if s.count(",") > 1:
-                raise _problem(path, text, "has more than one decimal comma", "number.decimal_marks")
-            s = s.replace(",", ".")
-        else:
-            if _DA_GROUPED.match(s):
-                raise _problem(path, text, "is ambiguous: a point before three digits reads as a thousands separator in "
-                               "Danish; write the number without it (e.g. 150000, or 150)", "number.ambiguous")
-            if "," in s:
-                raise _problem(path, text, "write the number without a thousands separator (e.g. 150000; decimal point: 0.5)",
-                               "number.thousands_separator")
-        try:
-            value = float(s)
-        except ValueError:
-            raise _problem(path, text, "must be a number", "number.not_a_number") from None
-    else:
-        raise _problem(path, text, "must be a number", "number.not_a_number")
-    if not math.isfinite(value):
-        raise _problem(path, text, "must be a finite number", "number.not_finite")
+def read_number(text: Any, lang: str = "da", path: str = "") -> float:
+    """The number in ``text`` written the ``lang`` way (:func:`sibmodel.numbers.parse_number`), bounded in length
+    (:data:`MAX_TEXT` characters) and size (:data:`MAX_ABS`)."""
+    if isinstance(text, str) and len(text) > MAX_TEXT:
+        raise _problem(path, text, f"is too long ({len(text)} characters; at most {MAX_TEXT})", "text.too_long",
+                       n=len(text), limit=MAX_TEXT)
+    if text is None or not isinstance(text, (str, int, float)):
+        raise _problem(path, text, "must be a number", "number.invalid")
+    value = _parse_number(text, lang, path=path)
     if abs(value) > MAX_ABS:
         raise _problem(path, text, f"must lie between -{MAX_ABS:g} and {MAX_ABS:g}", "number.out_of_range",
                        lo=-MAX_ABS, hi=MAX_ABS)
     return value
 
 
-def _format_number_input(x: float, lang: str = "da") -> str:
-    """``x`` as a user would type it back: Danish ``150.000,5``; English ``150000.5`` (no thousands separator)."""
-    text = f"{x:.10f}".rstrip("0").rstrip(".") if not float(x).is_integer() else f"{int(x)}"
-    if lang != "da":  # "100.125" would read as ambiguous: "100.1250" is the same number and is not
-        return text + "0" if _DA_GROUPED.match(text) else text
-    whole, _, frac = text.partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    whole = whole.lstrip("-")
-    groups = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    return sign + ".".join(groups) + ("," + frac if frac else "")
-
-
-try:  # the package's one number parser, shared with the command line and URL parameters
-    from ..numbers import format_number_input, parse_number as read_number  # type: ignore[attr-defined]
-except ImportError:  # not yet in this version of the package: the same rules, above
-    read_number, format_number_input = _read_number, _format_number_input
+def format_number_input(x: float, lang: str = "da") -> str:
+    """``x`` as a box shows it and reads it back: Danish ``150.000,5``; English ``150000.5`` (English input takes
+    no thousands separator)."""
+    text = _format_number_input(x, lang, grouping=lang == "da")
+    if lang == "en" and re.fullmatch(r"-?[1-9]\d{0,2}(\.\d{3})+", text):
+        text += "0"  # "100.125" reads as a thousands separator in English input; "100.1250" is the same number
+    return text
 
 
 def strip_unit(text: Any) -> Any:

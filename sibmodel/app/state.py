@@ -45,11 +45,12 @@ def templates(folder: Path = TEMPLATES) -> dict[str, Path]:
     return {p.stem: p for p in sorted(folder.glob("*.yaml"), key=lambda p: (p.stem == BLANK, p.stem))}
 
 
-def template_name(path: Path) -> str:
-    """The ``name`` written in a template (the file stem if it cannot be read)."""
+def template_name(path: Path, lang: str = "da") -> str:
+    """The ``name`` written in a template, in ``lang`` where it gives both (the file stem if it cannot be read)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return str(data.get("name") or path.stem)
+        name = data.get("name") or path.stem
+        return str(name.get(lang) or next(iter(name.values()))) if isinstance(name, dict) else str(name)
     except Exception:  # noqa: BLE001 - a broken template is reported when it is opened
         return path.stem
 

@@ -1,12 +1,14 @@
 """Every text the app shows, in Danish (``da``, the default) and English (``en``), and number formatting.
 
-Labels of result figures come from :mod:`sibmodel.labels`; this module holds the app's own words: group
-titles, input labels with their unit and help text, buttons, messages and chart captions.
+Labels of result figures come from the results' own summary; numbers, money, percentages and budget holders are
+formatted by :mod:`sibmodel.i18n` (one formatter for the package); this module holds the app's own words: group
+titles, input labels with their unit and help text, buttons, messages worded by problem code, chart captions.
 """
 from __future__ import annotations
 
-import math
 import re
+
+from .. import i18n
 from typing import Any
 
 LANGS = ("da", "en")
@@ -112,6 +114,8 @@ _T: dict[str, tuple[str, str]] = {
     "u_p_investor": ("Investor får mindst sit krævede afkast", "The investor earns at least its required return"),
     "u_p_corridor": ("Der findes en priskorridor", "A price corridor exists"),
     "u_tornado": ("Følsomhed (tornado): betalers nettonutidsværdi", "Sensitivity (tornado): commissioner's net present value"),
+    "u_tornado_axis": ("Betalers nettonutidsværdi (kr.), når hver forudsætning går fra lav til høj",
+                       "Commissioner's net present value (DKK) as each input goes from low to high"),
     "u_accept": ("Acceptkurve: sandsynlighed for gevinst mod pris", "Acceptability curve: probability of gain against price"),
     "u_failed": ("Simuleringen kunne ikke køres: {msg}", "The simulation could not run: {msg}"),
     "u_stale": ("Forudsætningerne er ændret siden simuleringen; kør den igen.",
@@ -234,6 +238,8 @@ def field_text(path: str, lang: str) -> tuple[str, str, str]:
 
 
 def choice(group: str, key: str, lang: str) -> str:
+    if group == "holder":
+        return i18n.holder_label(key, lang)
     return CHOICES[group][key][0 if lang == "da" else 1]
 
 
@@ -247,33 +253,22 @@ def result_unit(unit: str, lang: str) -> str:
 
 
 def fmt_number(value: float | None, lang: str, decimals: int = 0) -> str:
-    """A number with the language's separators: 1.234.567,5 (da) or 1,234,567.5 (en); '–' for None."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    text = f"{value:,.{decimals}f}"
-    if lang == "da":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text.replace("-", "−")
+    """A number with the language's separators: 1.234.567,5 (da) or 1,234,567.5 (en); '–' for None
+    (:func:`sibmodel.i18n.fmt_number`, the package's one formatter)."""
+    return i18n.fmt_number(value, lang, decimals)
 
 
 def fmt_money(value: float | None, lang: str, currency: str = "DKK") -> str:
-    """Money rounded to whole units with the currency: '150.000 kr.' or 'DKK 150,000'."""
-    if value is None:
-        return "–"
-    number = fmt_number(value, lang)
-    if currency == "DKK":
-        return f"{number} kr." if lang == "da" else f"DKK {number}"
-    return f"{number} {currency}"
+    """Money rounded to whole units with the currency: '150.000 kr.' or 'DKK 150,000' (:func:`sibmodel.i18n.fmt_money`)."""
+    return i18n.fmt_money(value, lang, currency)
 
 
 def fmt_share(value: float | None, lang: str, decimals: int = 1) -> str:
-    """A share as a percentage: 0.071 -> '7,1 %' (da) or '7.1%' (en); whole percentages without decimals."""
-    if value is None:
-        return "–"
-    if decimals and abs(round(100 * value, decimals) - round(100 * value)) < 1e-9:
+    """A share as a percentage: 0.071 -> '7,1 %' (da) or '7.1 %' (en); whole percentages without decimals
+    (:func:`sibmodel.i18n.fmt_pct`)."""
+    if value is not None and decimals and abs(round(100 * value, decimals) - round(100 * value)) < 1e-9:
         decimals = 0
-    number = fmt_number(100 * value, lang, decimals)
-    return f"{number} %" if lang == "da" else f"{number}%"
+    return i18n.fmt_pct(value, lang, decimals)
 
 
 def fmt_figure(name: str, value: Any, lang: str, currency: str = "DKK") -> str:
@@ -296,10 +291,23 @@ _T["download_formulas"] = ("Hent Excel med formler", "Download Excel with formul
 #: Problem codes (``Problem.code``) -> (Danish, English) wording; ``{name}`` placeholders are ``Problem.params``.
 _CODES: dict[str, tuple[str, str]] = {
     "number.not_a_number": ("skal være et tal", "must be a number"),
+    "number.invalid": ("er ikke et tal (skriv fx 150.000, 0,5 eller 1e5)", "is not a number (write e.g. 150000, 0.5 or 1e5)"),
+    "number.empty": ("skriv et tal", "write a number"),
+    "number.percent": ("skriv en andel som brøk uden %, fx 0,3 for 30 %", "write a share as a fraction without %, e.g. 0.3 for 30 %"),
+    "number.decimal_comma": ("på engelsk er decimaltegnet punktum, ikke komma: skriv {suggestion}",
+                             "English input marks decimals with a point, not a comma: write {suggestion}"),
+    "number.decimal_point": ("på dansk er decimaltegnet komma, og punktum adskiller tusinder i grupper af tre: skriv {suggestion}",
+                             "Danish input marks decimals with a comma and separates thousands with a point in groups of "
+                             "three: write {suggestion}"),
+    "number.grouping": ("tusindtalsseparatorerne står ikke i grupper af tre cifre (fx 1.234.567)",
+                        "the thousands separators are not in groups of three digits (e.g. 1.234.567)"),
+    "number.language": ("ukendt sprog; tilladt: da, en", "unknown language; allowed: da, en"),
     "number.not_finite": ("skal være et endeligt tal", "must be a finite number"),
     "number.out_of_range": ("skal ligge mellem {lo} og {hi}", "must lie between {lo} and {hi}"),
-    "number.thousands_separator": ("skriv tallet uden tusindtalsseparator (fx 150000; decimalpunktum: 0.5)",
-                                   "write the number without a thousands separator (e.g. 150000; decimal point: 0.5)"),
+    "number.thousands_separator": ("har en tusindtalsseparator, som engelsk indtastning ikke tager (den kunne læses som et "
+                                   "mindre tal): skriv {suggestion}",
+                                   "has a thousands separator, which English input does not take (it could be read as a "
+                                   "smaller number): write {suggestion}"),
     "number.danish_point": ("på dansk adskiller '.' tusinder (1.234.567), og ',' er decimaltegnet (0,5)",
                             "in Danish '.' separates thousands (1.234.567) and ',' is the decimal mark (0,5)"),
     "number.ambiguous": ("er tvetydigt: et punktum foran tre cifre er tusindtalsseparator på dansk; skriv tallet uden (fx 150000 eller 150)",

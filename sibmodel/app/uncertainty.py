@@ -158,7 +158,8 @@ def render(sim: Any, case, lang: str) -> list[str]:
         sens = importlib.import_module("sibmodel.sensitivity")
         table = sens.tornado(case, "commissioner_npv")
         input_labels = {p: field_text(p, lang)[0] for p in FIELDS if p in set(table["input"])}
-        parts.append(charts.tornado_chart(table, input_labels, lang, t("u_tornado", lang)))
+        parts.append(charts.tornado_chart(table, input_labels, lang, t("u_tornado", lang),
+                                                t("u_tornado_axis", lang)))
     except (ImportError, AttributeError, CaseError, KeyError, ValueError):
         pass
     if hasattr(sim, "acceptability"):
@@ -168,7 +169,7 @@ def render(sim: Any, case, lang: str) -> list[str]:
         try:
             curve = sim.acceptability(np.linspace(0.0, top, 41))
             parts.append(charts.acceptability_chart(curve, case.contract.price, lang, t("u_accept", lang),
-                                                    (t("u_p_commissioner", lang), t("u_p_investor", lang))))
+                                                    (t("u_p_commissioner", lang), t("u_p_investor", lang)), case.currency))
         except (CaseError, KeyError, ValueError):
             pass
     return parts

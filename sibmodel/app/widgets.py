@@ -452,7 +452,7 @@ class App:
             def write_text(c: Case, lang: str) -> str:
                 v = c.get(path)
                 if path == "name":
-                    wid.value = v
+                    wid.value = c.name_in(lang)
                 elif v is None:
                     wid.value = ""
                 elif path in MONEY:
@@ -602,7 +602,7 @@ class App:
         self.session.load(case)
         self.source = "upload"
         self._note = "uploaded"
-        self._note_keys = case.name
+        self._note_keys = case.name_in(self.lang)
         self._write_all()
 
     def _on_excel(self) -> None:
@@ -667,7 +667,7 @@ class App:
             self.language.value = lang
             self.title.value = (f'<h2 style="margin:4px 0">{escape(t("title", lang))}</h2>'
                                 f'<p style="max-width:1100px">{escape(t("intro", lang))}</p>')
-            options = [(template_name(p), k) for k, p in self.paths.items()]
+            options = [(template_name(p, lang), k) for k, p in self.paths.items()]
             if BLANK not in self.paths:
                 options.append((t("blank", lang), BLANK))
             self.template.options = options

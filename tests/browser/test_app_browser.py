@@ -147,7 +147,7 @@ def test_downloaded_yaml_reuploaded_gives_identical_results(app, tmp_path):
     with page.expect_file_chooser() as chooser:
         page.locator(".sib-upload").click()
     chooser.value.set_files(str(path))
-    page.locator(".sib-top-message").get_by_text(case.name).wait_for(timeout=30000)
+    page.locator(".sib-top-message").get_by_text(case.name_in("da")).wait_for(timeout=30000)
     reloaded = {n: app.figure(n) for n in CARDS}
     assert reloaded == shown  # identical, not merely close
     want = {k: v for k, v in evaluate(case).key_figures().items() if k in CARDS}
