@@ -287,7 +287,7 @@ class CostTable:
                      format_list(item.get("quantity", 1.0), lang), "" if item.get("years") is None else str(item["years"]),
                      fmt_share(float(item.get("cashable", 1.0)), lang), fmt_money(saving, lang, cur)]
             tds = "".join(f'<td style="text-align:{"left" if j < 2 else "right"};padding:2px 6px;'
-                          f'{"white-space:nowrap" if j >= 2 else "overflow-wrap:anywhere"}">{escape(c)}</td>'
+                          f'{"white-space:nowrap" if j >= 1 else "overflow-wrap:anywhere;min-width:12em"}">{escape(c)}</td>'
                           for j, c in enumerate(cells))
             rows.append(f'<tr class="sib-cost-row sib-cost-row-{k}"{chosen}><td style="padding:2px 4px">{k + 1}</td>{tds}</tr>')
         self.table.value = (f'<div style="overflow-x:auto;max-width:100%"><table class="sib-table" style="border-collapse:collapse;'
@@ -802,7 +802,7 @@ def show(lang: str = "da", query: str | None = None) -> App:
 _STYLE = """<style>
 .sib-stale { opacity: 0.55; }
 .sib-app .widget-label, .sib-app .widget-html { overflow: visible; }
-.sib-app .widget-html-content { white-space: normal; max-width: 100%; }
+.sib-app .widget-html-content { white-space: normal; max-width: 100%; line-height: 1.4; }
 .sib-help small { display: block; margin: -4px 0 6px 4px; }
 .sib-message { min-width: 0; }
 .sib-message .widget-html-content { overflow-wrap: anywhere; }
@@ -815,35 +815,53 @@ _STYLE = """<style>
 #: before any byte is sent to the kernel, and says so beside the button (the kernel checks again).
 _UPLOAD_LIMIT_JS = """<script>
 (function () {
-  const LIMIT = %d;
-  document.addEventListener('change', function (ev) {
-    const input = ev.target;
-    if (!input || input.type !== 'file' || !input.closest('.sib-upload')) return;
-    const files = Array.from(input.files || []);
-    const big = files.find(function (f) { return f.size > LIMIT; });
-    if (!big) return;
-    ev.stopImmediatePropagation();
-    input.value = '';
-    const lang = (document.querySelector('.sib-lang .mod-active') || {}).textContent === 'English' ? 'en' : 'da';
-    const kb = Math.round(LIMIT / 1024);
+  // ipywidgets' FileUpload reads the chosen file from a file input that is not in the page, so its 'change'
+  // event cannot be caught from the document: when the upload button is clicked, the click on that hidden
+  // input is intercepted to put a size check in front of the widget's own reading of the file.
+  if (window.sibUploadLimit) return;
+  window.sibUploadLimit = %d;
+  let armed = 0;
+  function refuse(file) {
+    const lang = ((document.querySelector('.sib-lang .mod-active') || {}).textContent || '').trim() === 'English' ? 'en' : 'da';
+    const kb = Math.round(window.sibUploadLimit / 1024), size = Math.round(file.size / 1024);
+    const name = file.name.slice(0, 80);
     const text = lang === 'da'
-      ? 'Sagsfilen "' + big.name.slice(0, 80) + '" er for stor (' + Math.round(big.size / 1024) + ' kB; højst ' + kb + ' kB). Den er ikke sendt.'
-      : 'The case file "' + big.name.slice(0, 80) + '" is too large (' + Math.round(big.size / 1024) + ' kB; at most ' + kb + ' kB). It was not sent.';
+      ? 'Sagsfilen "' + name + '" er for stor (' + size + ' kB; højst ' + kb + ' kB). Den er ikke sendt.'
+      : 'The case file "' + name + '" is too large (' + size + ' kB; at most ' + kb + ' kB). It was not sent.';
     let box = document.querySelector('.sib-upload-refused');
     if (!box) {
       box = document.createElement('div');
       box.className = 'sib-upload-refused';
       box.setAttribute('role', 'alert');
-      box.style.cssText = 'color:#b00020;border:1px solid #b00020;padding:6px;margin:4px 0';
+      box.style.cssText = 'color:#b00020;border:1px solid #b00020;padding:6px;margin:4px 0;overflow-wrap:anywhere';
       const top = document.querySelector('.sib-top-message');
       if (top && top.parentNode) top.parentNode.insertBefore(box, top); else document.body.prepend(box);
     }
     box.textContent = '\\u26a0 ' + text;
-  }, true);
+  }
+  function guard(ev) {
+    const files = Array.from(ev.target.files || []);
+    const big = files.find(function (f) { return f.size > window.sibUploadLimit; });
+    if (!big) return;
+    ev.stopImmediatePropagation();
+    ev.target.value = '';
+    refuse(big);
+  }
   document.addEventListener('click', function (ev) {
-    const box = document.querySelector('.sib-upload-refused');
-    if (box && ev.target && ev.target.closest && ev.target.closest('.sib-upload')) box.remove();
+    if (ev.target && ev.target.closest && ev.target.closest('.sib-upload')) {
+      armed = Date.now();
+      const box = document.querySelector('.sib-upload-refused');
+      if (box) box.remove();
+    }
   }, true);
+  const click = HTMLInputElement.prototype.click;
+  HTMLInputElement.prototype.click = function () {
+    if (this.type === 'file' && Date.now() - armed < 2000 && !this.sibGuarded) {
+      this.sibGuarded = true;
+      this.addEventListener('change', guard, true);  // at the target, capturing listeners run first
+    }
+    return click.apply(this, arguments);
+  };
 })();
 </script>"""
 
@@ -851,7 +869,7 @@ _UPLOAD_LIMIT_JS = """<script>
 def _upload_js() -> str:
     from .state import MAX_UPLOAD_BYTES
 
-    return _UPLOAD_LIMIT_JS % MAX_UPLOAD_BYTES
+    return _UPLOAD_LIMIT_JS.replace("%d", str(MAX_UPLOAD_BYTES))
 
 
 _UPLOAD_LIMIT_JS = _upload_js()
