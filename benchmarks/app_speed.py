@@ -170,22 +170,28 @@ def burst(browser, url: str, ready: str, n: int) -> list[float]:
     return times + [float("nan")] * len(pending)
 
 
+def page_kernel(server: subprocess.Popen, page) -> list[psutil.Process]:
+    """The kernel process serving ``page`` (found by the kernel id in the page and the kernel's connection file)."""
+    config = json.loads(page.evaluate("document.getElementById('jupyter-config-data').textContent"))
+    kid = config.get("kernelId", "")
+    return [k for k in kernels(server) if kid and kid in " ".join(k.cmdline())]
+
+
 def memory_after_groups(browser, server: subprocess.Popen, url: str) -> tuple[list, list]:
-    before = {k.pid for k in kernels(server)}
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = ctx.new_page()
     page.goto(url, timeout=300_000)
     page.wait_for_selector(APP_READY, timeout=300_000)
     time.sleep(1)
-    mine = [k for k in kernels(server) if k.pid not in before] or kernels(server)[-1:]
-    loaded = mem(mine[-1:])
+    mine = page_kernel(server, page)
+    loaded = mem(mine)
     titles = page.locator(".sib-groups .lm-AccordionPanel-title, .sib-groups .p-Collapse-header, .sib-groups .jupyter-widget-Collapse-header")
     for i in range(titles.count()):
         titles.nth(i).click()
         time.sleep(0.5)
     page.wait_for_selector(".sib-run-simulation", timeout=60_000)
     time.sleep(1)
-    opened = mem(mine[-1:])
+    opened = mem(mine)
     ctx.close()
     return loaded, opened
 
@@ -194,6 +200,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", default="1,5,10,20", help="pages opened at once, comma separated (default 1,5,10,20)")
     ap.add_argument("--skip-browser", action="store_true", help="only the CPU breakdown")
+    ap.add_argument("--warm", type=float, default=8.0,
+                    help="seconds between starting a server and opening the pages, so its pre-heated kernel is ready (default 8)")
     args = ap.parse_args()
     ns = [int(x) for x in args.sessions.split(",")]
     load = psutil.getloadavg()
@@ -241,7 +249,7 @@ def main() -> None:
                     port = free_port()
                     server = start_voila(nb, port)
                     try:
-                        time.sleep(8)  # the pre-heated kernel is ready, as on a server that has been up a while
+                        time.sleep(args.warm)  # the pre-heated kernel is ready, as on a server that has been up a while
                         res[kind] = burst(browser, f"http://127.0.0.1:{port}/{query}", ready, n)
                         if n == 1 and kind == "app":
                             memory["app"] = memory_after_groups(browser, server, f"http://127.0.0.1:{port}/{query}")
@@ -251,7 +259,7 @@ def main() -> None:
                             page.goto(f"http://127.0.0.1:{port}/", timeout=300_000)
                             page.wait_for_selector(BARE_READY, timeout=300_000)
                             time.sleep(1)
-                            memory["bare"] = mem(kernels(server)[-1:])
+                            memory["bare"] = mem(page_kernel(server, page))
                             ctx.close()
                     finally:
                         stop_all(server)

@@ -149,7 +149,7 @@ OVERFLOW = """() => {
 @pytest.mark.parametrize("lang", ["da", "en"])
 def test_page_layout_at_1400_and_1024_px_keeps_every_element_in_its_box(browser, app_url, lang, width):
     w = Watched(browser, app_url)
-    w.page.set_viewport_size({"width": width, "height": 1000})
+    w.page.set_viewport_size({"width": width, "height": 2400})
     try:
         w.open(app_url + f"?template=family_violence&lang={lang}")
         page = w.page
