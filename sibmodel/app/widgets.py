@@ -127,7 +127,7 @@ class CostTable:
         self.cashable = kit.dropdown("sib-cost-cashable", description_width=dw, width="210px")
         self.add = kit.button("plus", "sib-cost-add", width="auto")
         self.remove = kit.button("trash", "sib-cost-remove", width="auto")
-        self.message = kit.html("", "sib-message", flex="1 1 200px")
+        self.message = kit.html("", "sib-message")
         self.pick.observe(lambda _: app._guard(None, self._on_pick), "value")
         for wid in (self.item, self.amount, self.holder, self.quantity, self.years, self.cashable):
             wid.observe(lambda _: app._guard("costs_per_case", self.commit), "value")
