@@ -59,8 +59,8 @@ def _load(args: argparse.Namespace):
 
 
 def _format_value(v: Any) -> str:
-    """A figure for the table: "\u2013" where it does not exist; five significant digits from 10 up, four
-    decimals below (so 12.345 stays 12.345 and 1,234,567.8 becomes 1,234,568)."""
+    """A figure for the table: "\u2013" where it does not exist; from 10 up five significant digits without
+    trailing zeros (12.345 stays 12.345, 60.0 is 60, 1,234,567.8 is 1,234,568); four decimals below 10."""
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return MISSING
     if isinstance(v, bool) or not isinstance(v, (int, float)):
@@ -70,7 +70,8 @@ def _format_value(v: Any) -> str:
     if abs(v) < 10:
         return f"{v:,.4f}"
     digits = int(math.floor(math.log10(abs(v)))) + 1
-    return f"{v:,.{max(0, 5 - digits)}f}"
+    text = f"{v:,.{max(0, 5 - digits)}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _clean(v: Any) -> Any:
@@ -218,7 +219,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sibmodel", description="Business cases for social investments.")
     p.add_argument("--version", action="version", version=f"sibmodel {__version__}",
                    help="print the version of sibmodel and exit")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", help="what to do (COMMAND --help for more)")
     set_help = ("change a value at a dotted path, e.g. --set contract.price=150000 (repeatable); numbers as in YAML "
                 "(150000, 0.3, 1e5), never with a thousands separator; lists and mappings as YAML")
     case_help = "a case file (YAML); start one with: sibmodel new AREA"

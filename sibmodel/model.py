@@ -53,7 +53,7 @@ def _switching_relative_reduction(case: Case, items: list[ResolvedItem]) -> floa
 
 @dataclass(frozen=True)
 class Result:
-    """Everything ``evaluate`` computes for one case (DKK in the case's price year). See DESIGN "Results"."""
+    """Everything ``evaluate`` computes for one case (DKK in the case's price year)."""
 
     case: Case
     prevented_cases: float
