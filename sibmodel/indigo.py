@@ -52,6 +52,22 @@ def _pct(x: float) -> str:
     return f"{100 * x:.2f}%"
 
 
+def _finite(node: Any) -> Any:
+    """``node`` with every non-finite number (NaN, inf) replaced by None: INDIGO files are strict JSON."""
+    if isinstance(node, dict):
+        return {k: _finite(v) for k, v in node.items()}
+    if isinstance(node, (list, tuple)):
+        return [_finite(v) for v in node]
+    if isinstance(node, float) and not math.isfinite(node):
+        return None
+    return node
+
+
+def dumps(data: dict[str, Any]) -> str:
+    """An INDIGO project as strict JSON text (no NaN or Infinity; ``allow_nan=False``)."""
+    return json.dumps(_finite(data), indent=2, ensure_ascii=False, allow_nan=False)
+
+
 def to_indigo(case: Case, result: Result | None = None, start_year: int | None = None,
               include_model_figures: bool = True) -> dict[str, Any]:
     """The case as an INDIGO project (a dict ready for ``json.dumps``).
@@ -75,10 +91,10 @@ def to_indigo(case: Case, result: Result | None = None, start_year: int | None =
               f"(relative reduction {_pct(1 - o.p1 / o.p0) if o.p0 > 0 else 'n/a'}); "
               f"expected paid outcomes {res.paid_outcomes:.4g}")
     project: dict[str, Any] = {
-        "name": _v(case.name),
+        "name": _v(case.name_in("en")),
         "stage_development": _v("Early-stage design"),
         "purpose_and_classifications": {
-            "social_challenge": _v(o.description or case.name),
+            "social_challenge": _v(case.description_in("en") or case.name_in("en")),
         },
         "service_and_beneficiaries": {
             "targeted_number_service_users_or_beneficiaries_total": _v(n),
@@ -155,13 +171,13 @@ def to_indigo(case: Case, result: Result | None = None, start_year: int | None =
             "key_figures": {name: (None if isinstance(v, float) and not math.isfinite(v) else v)
                             for name, v in res.key_figures().items()},
         }
-    return project
+    return _finite(project)
 
 
 def write_indigo(case: Case, path: str | Path, **kwargs: Any) -> dict[str, Any]:
     """Write :func:`to_indigo` to ``path`` as UTF-8 JSON and return the dict."""
     data = to_indigo(case, **kwargs)
-    Path(path).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    Path(path).write_text(dumps(data) + "\n", encoding="utf-8")
     return data
 
 

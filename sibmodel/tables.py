@@ -59,7 +59,8 @@ def render_table(result: Result, lang: str = "en") -> str:
     check_lang(lang)
     c = result.case
     cur = c.currency
-    rows = [(label(k, lang), fmt_value(v, k, lang, cur), unit(k, lang, cur)) for k, v in result.key_figures().items()]
+    rows = [(label(k, lang), fmt_value(v, k, lang, cur), "" if unit_code(k) == "share" else unit(k, lang, cur))
+            for k, v in result.key_figures().items()]
     width = max(len(r[0]) for r in rows)
     vwidth = max(14, max(len(r[1]) for r in rows))
     head = text("table.cli_head", lang, name=case_name(c, lang), cur=currency_symbol(cur, lang), year=c.price_year,
@@ -221,7 +222,7 @@ def title(case: Case, lang: str = "en") -> str:
                 disc=markdown_text(discount_label(case.discounting, lang)))
 
 
-_MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_{}[]()#+-.!|~"})
+_MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]"})
 
 
 def markdown_text(value: str) -> str:
@@ -372,3 +373,15 @@ def evppi_table(table: pd.DataFrame, case: Case, lang: str = "en") -> pd.DataFra
     return pd.DataFrame({head[0]: [group_label(g, lang) for g in table["group"]],
                          head[1]: [fmt_number(v, lang, 0) for v in table["evppi"]],
                          head[2]: [fmt_pct(v, lang, 0) for v in table["share_of_evpi"]]})
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: Any) -> Any:
+    """A cell for a CSV file or spreadsheet: text that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return gets a leading ``'`` so no spreadsheet reads it as a formula (OWASP CSV injection); numbers and other
+    values pass unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

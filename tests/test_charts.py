@@ -1,4 +1,4 @@
-"""What a reader sees: the charts draw the model's numbers (not others), and the narrative states them right.
+"""What a reader sees: the charts draw the model's numbers (not others), and the tables and prose state them right.
 
 Expected figures for the small BASE case are worked out by hand below (discount rate 10 %, investor 20 %).
 """
@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 import sibmodel
-from sibmodel import charts, narrative
+from sibmodel import charts, i18n, prose, tables
 from sibmodel.case import Case
 
 from conftest import BASE, TEMPLATES
@@ -52,7 +52,7 @@ def test_each_chart_is_a_figure_with_labels_in_its_language(template_result, nam
     other = "en" if lang == "da" else "da"
     key = {"savings_by_year": "savings_title", "wrong_pocket": "wp_title", "price_corridor": "corr_title",
            "investor_cash_flow": "cf_title"}[name]
-    assert title.startswith(charts.TEXT[key][lang]) and charts.TEXT[key][other] not in title
+    assert title.startswith(i18n.text(f"chart.{key}", lang)) and i18n.text(f"chart.{key}", other) not in title
 
 
 def test_savings_bars_stack_to_the_yearly_totals():
@@ -131,49 +131,49 @@ def test_bad_language_is_refused_with_its_value(template_result):
         charts.savings_by_year(template_result, "fr")
 
 
-# -- narrative ------------------------------------------------------------------------------------------------
+# -- tables and prose ------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("x, lang, decimals, expected", [
     (1234567.891, "en", 2, "1,234,567.89"), (1234567.891, "da", 2, "1.234.567,89"),
-    (-1500.4, "en", 0, "−1,500"), (-0.2, "da", 0, "0"), (None, "en", 0, "–"), (float("nan"), "da", 1, "–"),
+    (-1500.4, "en", 0, "-1,500"), (-0.2, "da", 0, "0"), (None, "en", 0, "–"), (float("nan"), "da", 1, "–"),
 ])
 def test_numbers_are_written_the_way_each_language_writes_them(x, lang, decimals, expected):
-    assert narrative.fmt_number(x, lang, decimals) == expected
+    assert i18n.fmt_number(x, lang, decimals) == expected
 
 
 def test_money_and_percentages():
-    assert narrative.fmt_money(136782.6, "en") == "DKK 136,783"
-    assert narrative.fmt_money(136782.6, "da") == "136.783 kr."
-    assert narrative.fmt_pct(0.07, "da") == "7,0 %"
-    assert narrative.fmt_pct(-0.66051, "en") == "−66.1 %"
+    assert i18n.fmt_money(136782.6, "en") == "DKK 136,783"
+    assert i18n.fmt_money(136782.6, "da") == "136.783 kr."
+    assert i18n.fmt_pct(0.07, "da") == "7,0 %"
+    assert i18n.fmt_pct(-0.66051, "en") == "-66.1 %"
 
 
 def test_conclusion_states_the_hand_computed_figures():
     r = sibmodel.evaluate(_case())
-    en = narrative.conclusion(r, "en")
+    en = prose.conclusion(r, "en")
     assert f"**DKK {S_BASE:,.0f}**" in en and "(100 % to the municipality)" in en
     assert "at most **DKK 2,100**" in en and "at least **DKK 1,200**" in en
     assert "A price corridor exists** from DKK 1,200 to DKK 2,100" in en
     assert "DKK 1,500 lies inside the corridor" in en
     assert f"net present value is DKK {S_BASE - 1500 / 1.1:,.0f}" in en
     assert "50.0 % a year (money multiple 1.50)" in en
-    da = narrative.conclusion(r, "da")
+    da = prose.conclusion(r, "da")
     assert "**1.909 kr.**" in da and "højst betale **2.100 kr.**" in da and "Der er en priskorridor" in da
-    assert "50,0 % om året (pengemultiplikator 1,50)" in da
+    assert "50,0 % om året (afkastmultipel 1,50)" in da
 
 
 def test_conclusion_names_the_gap_and_whether_other_budgets_cover_it():
     # Investor min = 3000 * 1.2 = 3600 against commissioner max 2100: co-funding 1500 per outcome.
-    no_help = narrative.conclusion(sibmodel.evaluate(_case(**{"intervention.cost_per_participant": 300})), "en")
+    no_help = prose.conclusion(sibmodel.evaluate(_case(**{"intervention.cost_per_participant": 300})), "en")
     assert "No price corridor exists**: the investor needs DKK 1,500 more per outcome" in no_help
     assert "other public budgets" not in no_help  # nothing falls to other budgets
     # A state saving of 2000 in year 0 adds 2000 * 1.1 = 2200 per outcome for the state: enough for 1500.
     case = _case(**{"intervention.cost_per_participant": 300,
                     "costs_per_case": [{"amount": 1000, "holder": "kommune", "quantity": 1},
                                        {"amount": 2000, "holder": "stat", "quantity": 1, "years": 1}]})
-    covered = narrative.conclusion(sibmodel.evaluate(case), "en")
+    covered = prose.conclusion(sibmodel.evaluate(case), "en")
     assert "Other public budgets save DKK 2,200 per outcome, enough to close the gap" in covered
-    da = narrative.conclusion(sibmodel.evaluate(case), "da")
+    da = prose.conclusion(sibmodel.evaluate(case), "da")
     assert "Der er ingen priskorridor" in da and "2.200 kr. pr. resultat" in da
 
 
@@ -183,12 +183,12 @@ def test_conclusion_reports_the_switching_value_against_the_assumption():
     r = sibmodel.evaluate(_case(**{"contract.investor_share": 0.5}))
     expected = 0.2 * 500 / (S_BASE - 1500 / 1.1)
     assert r.switching_relative_reduction == pytest.approx(expected, rel=1e-9)
-    assert f"from a relative reduction of {expected * 100:.0f} % (the case assumes 20 %)" in narrative.conclusion(r)
+    assert f"from a relative reduction of {expected * 100:.0f} % (the case assumes 20 %)" in prose.conclusion(r)
 
 
 def test_inputs_table_rows_are_paths_that_update_takes():
     case = _case()
-    table = narrative.inputs_table(case, "da")
+    table = tables.inputs_table(case, "da")
     assert {"contract.price", "outcome.baseline_rate", "cohort.participants"} <= set(table.index)
     for path in table.index:
         case.get(path)  # raises CaseError for a path that is not in the case
@@ -198,7 +198,7 @@ def test_inputs_table_rows_are_paths_that_update_takes():
 
 
 def test_key_figures_record_is_json_and_equals_evaluate(template_result):
-    record = narrative.key_figures(template_result)
+    record = tables.key_figures(template_result)
     text = json.dumps(record, allow_nan=False)
     back = json.loads(text)
     for k, v in template_result.key_figures().items():
@@ -206,15 +206,15 @@ def test_key_figures_record_is_json_and_equals_evaluate(template_result):
 
 
 def test_tables_for_the_reader(template_result):
-    kf = narrative.key_figures_table(template_result, "en")
+    kf = tables.key_figures_table(template_result, "en")
     assert list(kf.columns) == ["Key figure", "Value", "Unit"]
     assert kf.loc["commissioner_max", "Value"] == f"{template_result.commissioner_max:,.0f}"
-    sav = narrative.savings_table(template_result, "en")
+    sav = tables.savings_table(template_result, "en")
     total = template_result.savings_by_year.sum(axis=1)
     assert sav["total"].iloc[0] == f"{total.iloc[0]:,.0f}"
-    cf = narrative.cash_flow_table(template_result, "da")
-    assert cf.iloc[0, -1] == narrative.fmt_number(template_result.cash_flows["investor_cash_flow"].iloc[0], "da")
-    cmp = narrative.comparison_table([template_result, template_result], "en", names=["x", "y"])
+    cf = tables.cash_flow_table(template_result, "da")
+    assert cf.iloc[0, -1] == i18n.fmt_number(template_result.cash_flows["investor_cash_flow"].iloc[0], "da")
+    cmp = tables.comparison_table([template_result, template_result], "en", names=["x", "y"])
     assert list(cmp.columns) == ["Key figure", "x", "y", "Unit"]
     region = template_result.savings_per_case_by_holder["region"]
     assert ("savings_per_case_region" in cmp.index) == bool(region != 0)
@@ -222,8 +222,8 @@ def test_tables_for_the_reader(template_result):
 
 def test_inputs_table_shows_a_distribution_in_the_fields_unit():
     case = _case(**{"outcome.relative_reduction": {"dist": "beta", "mean": 0.25, "sd": 0.05}})
-    assert narrative.inputs_table(case, "en").loc["outcome.relative_reduction", "Value"] == "beta(mean 25.0 %, sd 5.0 %)"
-    assert narrative.inputs_table(case, "da").loc["outcome.relative_reduction", "Værdi"] == "beta(mean 25,0 %, sd 5,0 %)"
+    assert tables.inputs_table(case, "en").loc["outcome.relative_reduction", "Value"] == "beta(mean 25.0 %, sd 5.0 %)"
+    assert tables.inputs_table(case, "da").loc["outcome.relative_reduction", "Værdi"] == "beta(mean 25,0 %, sd 5,0 %)"
 
 
 # -- uncertainty ----------------------------------------------------------------------------------------------
@@ -241,20 +241,20 @@ def test_simulation_table_and_conclusion_state_the_simulated_probabilities(uncer
     case, sim = uncertain
     saves = float((sim.draws["commissioner_npv"] > 0).mean())  # computed here from the draws
     assert 0 < saves < 1
-    table = narrative.simulation_table(sim, "en")
+    table = tables.simulation_table(sim, "en")
     assert table.loc["prob_commissioner_saves", "Mean / probability"] == f"{100 * saves:.1f} %"
     assert table.loc["commissioner_max", "Point value"] == "1,550"  # (S - 500) * 1.1 at the means, by hand
     p95 = float(np.percentile(sim.draws["investor_npv"], 95))
-    assert table.loc["investor_npv", "95 %"] == narrative.fmt_number(p95, "en")
-    text = narrative.uncertainty_conclusion(sim, sibmodel.evppi(sim), "da")
-    assert f"sparer kommunen penge i {narrative.fmt_pct(saves, 'da', 0)}" in text
+    assert table.loc["investor_npv", "95 %"] == i18n.fmt_number(p95, "en", 0)
+    text = prose.uncertainty_conclusion(sim, sibmodel.evppi(sim), "da")
+    assert f"sparer kommunen penge i {i18n.fmt_pct(saves, 'da', 0)}" in text
 
 
 def test_distributions_table_gives_mean_and_deciles(uncertain):
     case, _ = uncertain
     from scipy import stats
 
-    table = narrative.distributions_table(case, "en")
+    table = tables.distributions_table(case, "en")
     row = table.loc["intervention.cost_per_participant"]
     shape, scale = (100 / 30) ** 2, 30 ** 2 / 100  # gamma by mean and sd
     assert row["Mean"] == "100"
@@ -282,25 +282,36 @@ def test_uncertainty_charts_draw_the_tables(uncertain):
     assert sorted(b.get_width() for b in _bars(fig)) == pytest.approx(sorted(voi["evppi"]))
     fig = charts.npv_distributions(sim, "en")
     share = float((sim.draws["commissioner_npv"] < 0).mean())
-    assert f"below 0: {narrative.fmt_pct(share, 'en', 0)}" in fig.axes[0].get_title(loc="left")
+    assert f"below 0: {i18n.fmt_pct(share, 'en', 0)}" in fig.axes[0].get_title(loc="left")
     heights = sum(b.get_height() for b in fig.axes[0].patches)
     assert heights == pytest.approx(1.0)  # shares of draws
 
 
 def test_input_labels_for_every_kind_of_path():
     case = _case()
-    assert narrative.input_label("outcome.relative_reduction", "da") == "Relativ reduktion"
-    assert narrative.input_label("cohort.participants.2", "en") == "Participants by programme year, year 2"
-    assert narrative.input_label("measured_rate.1", "en") == "Measured rate, enrolment year 1"
-    assert narrative.input_label("costs_per_case.0.amount", "en", case) == "cost item 0: unit cost"
+    assert tables.input_label("outcome.relative_reduction", "da") == "Relativ reduktion"
+    assert tables.input_label("cohort.participants.2", "en") == "Participants by programme year, year 2"
+    assert tables.input_label("measured_rate.1", "en") == "Measured rate, enrolment year 1"
+    assert tables.input_label("costs_per_case.0.amount", "en", case) == "cost item 0: unit cost"
 
 
 def test_conclusion_notes_a_binding_cap_several_payers_and_a_missing_irr():
-    capped = narrative.conclusion(sibmodel.evaluate(_case(**{"contract.cap": 1000})), "en")
+    capped = prose.conclusion(sibmodel.evaluate(_case(**{"contract.cap": 1000})), "en")
     assert "The cap limits what is paid." in capped
-    assert "The cap limits" not in narrative.conclusion(sibmodel.evaluate(_case(**{"contract.cap": 5000})), "en")
-    both = narrative.conclusion(sibmodel.evaluate(_case(**{"contract.payers": ["kommune", "stat"]})), "en")
+    assert "The cap limits" not in prose.conclusion(sibmodel.evaluate(_case(**{"contract.cap": 5000})), "en")
+    both = prose.conclusion(sibmodel.evaluate(_case(**{"contract.payers": ["kommune", "stat"]})), "en")
     assert "The municipality and state can pay at most" in both and "their own budgets" in both
     # the investor finances nothing: it has no cash outlay and so no IRR
-    none = narrative.conclusion(sibmodel.evaluate(_case(**{"contract.investor_share": 0.0})), "da")
+    none = prose.conclusion(sibmodel.evaluate(_case(**{"contract.investor_share": 0.0})), "da")
     assert "investor har ingen intern rente" in none
+
+
+def test_one_palette_a_colour_per_holder():
+    """The savings bars take each holder's colour from sibmodel.i18n (the palette the app uses too)."""
+    r = sibmodel.evaluate(_case(**{"costs_per_case": [
+        {"amount": 1000, "holder": "kommune", "quantity": 1},
+        {"amount": 500, "holder": "stat", "quantity": 1}]}))
+    ax = charts.savings_by_year(r, "da").axes[0]
+    colours = {to_rgb(p.get_facecolor()[:3]) for p in ax.patches}
+    assert colours == {to_rgb(i18n.HOLDER_COLOURS["kommune"]), to_rgb(i18n.HOLDER_COLOURS["stat"])}
+    assert len(set(i18n.HOLDER_COLOURS.values())) == len(i18n.HOLDER_COLOURS)

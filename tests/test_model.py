@@ -174,6 +174,6 @@ def test_template_evaluates_and_summary_is_labelled():
     assert not any(isinstance(v, float) and math.isnan(v) for v in table["value"])
     da = r.summary("da").set_index("name")
     assert da.loc["commissioner_max", "label"].startswith("Betalers")
-    assert da.loc["commissioner_max", "unit"] == "DKK per outcome"
+    assert da.loc["commissioner_max", "unit"] == "kr. pr. resultat"  # units in the language asked for
     with pytest.raises(ValueError, match="lang"):
         r.summary("de")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -11,7 +12,9 @@ import pytest
 import sibmodel
 import nbformat
 
-from sibmodel.report import DEFAULT_NOTEBOOK, build_report, case_comments, compose, fmt, remote_assets, to_html
+from sibmodel import prose
+from sibmodel.i18n import fmt_value
+from sibmodel.report import DEFAULT_NOTEBOOK, build_report, case_comments, compose, remote_assets, to_html
 from tests.conftest import TEMPLATES
 
 FIXTURE = Path(__file__).parent / "fixtures" / "business_case_fixture.ipynb"
@@ -92,7 +95,7 @@ def test_report_key_figures_equal_evaluate(reports, lang):
     for name, value in res.key_figures().items():
         stored, shown = figs[name]
         if value is None:
-            assert stored == "" and shown == {"en": "n/a", "da": "ikke defineret"}[lang]
+            assert stored == "" and shown == "–"
             continue
         assert float(stored) == value  # exact: repr round-trips
         if name in ("commissioner_max", "investor_min", "pv_savings", "price"):  # money, whole units
@@ -106,7 +109,7 @@ def test_summary_states_the_corridor_and_the_sections(reports):
     if res.corridor:
         assert "A deal is possible" in text and f"{round(res.corridor[0]):,}" in text
     else:
-        assert "No price corridor" in text and f"{round(res.cofunding_per_outcome):,} DKK" in text
+        assert "No price corridor" in text and f"DKK {round(res.cofunding_per_outcome):,}" in text
     for heading in ("Summary", "The business case in detail", "Inputs and their sources", "Caveats",
                     "What is assumed", "What is uncertain"):
         assert heading in text
@@ -182,7 +185,69 @@ def test_case_comments_by_dotted_path():
     ("investor_irr", 0.0725, "da", "7,2 %"),
     ("investor_moic", 1.5, "da", "1,50"),
     ("payback_year", 3, "en", "3"),
-    ("investor_irr", None, "en", "n/a"),
+    ("investor_irr", None, "en", "–"),
+    ("investor_irr", float("nan"), "da", "–"),
 ])
 def test_number_format(name, value, lang, shown):
-    assert fmt(name, value, lang) == shown
+    assert fmt_value(value, name, lang) == shown
+
+
+def test_the_point_value_caveat_says_whether_the_case_has_distributions():
+    case = sibmodel.load_case(CASE)
+    assert case.distributions  # the template gives distributions for some inputs
+    _, uncertain = prose.caveats(sibmodel.evaluate(case), "da")
+    assert uncertain[0].startswith(f"{len(case.distributions)} input har en fordeling")
+    point = case.update({path: float(d.mean) for path, d in case.distributions.items()})
+    assert not point.distributions
+    _, uncertain = prose.caveats(sibmodel.evaluate(point), "en")
+    assert uncertain[0].startswith("Every input is a point value")
+
+
+# -- English in the Danish report ----------------------------------------------------------------------------
+
+ENGLISH = set("the of and to is are an with that from by which not but were has their they what who when "
+              "each than into this these those would could should there".split())
+
+
+class _Visible(HTMLParser):
+    """Visible text, leaving out code, links, cited titles, the case author's own notes, styles and scripts."""
+    SKIP = {"style", "script", "code", "a", "cite", "title", "head"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack: list[bool] = []
+        self.out: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("img", "br", "meta", "link", "hr", "input"):
+            return
+        self.stack.append(tag in self.SKIP or ("class", "sib-note") in attrs)
+
+    def handle_endtag(self, tag):
+        if tag in ("img", "br", "meta", "link", "hr", "input"):
+            return
+        if self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if not any(self.stack):
+            self.out.append(data)
+
+
+def english_words(html_text: str, cited: list[str] = ()) -> list[str]:
+    """English function words in the visible text, with the ``cited`` sources (titles and their notes) taken out."""
+    v = _Visible()
+    v.feed(html_text)
+    visible = " ".join(" ".join(v.out).split())
+    for source in cited:
+        visible = visible.replace(" ".join(source.split()), " ")
+    return [w for w in re.findall(r"[a-zæøå']+", visible.lower()) if w in ENGLISH]
+
+
+def test_english_function_words_in_the_danish_report(reports):
+    """The Danish report (built from the real business-case notebook) has at most a handful of English
+    function words in its visible text; code, links, cited titles and the case author's notes aside."""
+    cited = [str(x) for x in sibmodel.evaluate(sibmodel.load_case(CASE)).items["source"].dropna()]
+    words = english_words(reports["da"].html.read_text(encoding="utf-8"), cited)
+    assert len(words) <= 5, words
+    assert len(english_words(reports["en"].html.read_text(encoding="utf-8"))) > 50  # the counter does count

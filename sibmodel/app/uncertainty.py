@@ -150,9 +150,10 @@ def render(sim: Any, case, lang: str) -> list[str]:
 
     parts = []
     probs = probabilities(sim)
-    labels = getattr(importlib.import_module("sibmodel.montecarlo"), "PROB_LABELS", {})
     if probs:
-        names = [labels[k][0 if lang == "da" else 1] if k in labels else k for k in probs]
+        from ..i18n import has_text, label  # the decision probabilities are labelled in the one catalogue
+
+        names = [label(k, lang) if has_text(f"figure.{k}") else k for k in probs]
         parts.append(bar_chart(t("u_prob", lang), "probabilities", names, list(probs.values()), lang))
     try:
         sens = importlib.import_module("sibmodel.sensitivity")

@@ -11,6 +11,7 @@ This module depends on nothing in sibmodel but :mod:`sibmodel.errors` (and the s
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from numbers import Real
@@ -183,15 +184,14 @@ def is_missing(x: Any) -> bool:
 
 
 def _decimal(x: float, lang: str, digits: int | None, group: bool = True) -> str:
-    if digits is None:
-        pattern = "#,##0.###" if group else "0.###"
-        if round(x, 3) == 0:
-            x = 0.0
-    else:
-        pattern = ("#,##0" if group else "0") + ("." + "0" * digits if digits > 0 else "")
-        if round(x, digits) == 0:  # no "-0"
-            x = 0.0
-    return format_decimal(x, format=pattern, locale=LOCALES[lang], decimal_quantization=True)
+    """``x`` rounded as Python rounds the binary float (so ``0.5455`` is ``54.5 %`` everywhere), then written
+    with the separators of the locale; never ``-0``."""
+    places = 3 if digits is None else digits
+    exact = Decimal(f"{x:.{places}f}")
+    if exact == 0:
+        exact = Decimal(0).quantize(exact)
+    pattern = ("#,##0" if group else "0") + ("." + ("#" if digits is None else "0") * places if places > 0 else "")
+    return format_decimal(exact, format=pattern, locale=LOCALES[lang], decimal_quantization=True)
 
 
 def fmt_number(x: Real | None, lang: str, digits: int | None = None) -> str:
