@@ -18,6 +18,7 @@ from typing import Any, Sequence
 import yaml
 
 from . import __version__
+from .app import serve
 from .case import load_case
 from .errors import CaseError, Problem, SibmodelError
 from .model import evaluate
@@ -195,25 +196,6 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def app_command(port: int = 8866) -> list[str]:
-    """The command that serves the app with Voila and our configuration (templates/voila/voila.py)."""
-    from .resources import app_notebook, voila_config_dir
-
-    return [sys.executable, "-m", "voila", str(app_notebook()), f"--port={port}",
-            "--no-browser", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
-            f"--Voila.config_file_paths=['{voila_config_dir()}']"]
-
-
-def _cmd_app(args: argparse.Namespace) -> int:
-    import subprocess
-
-    print(f"Serving the app on http://localhost:{args.port} (Ctrl-C stops it)", flush=True)
-    try:
-        return subprocess.call(app_command(args.port))
-    except KeyboardInterrupt:
-        return 0
-
-
 def parser() -> argparse.ArgumentParser:
     """The command line's argument parser (every option has a help text)."""
     p = argparse.ArgumentParser(prog="sibmodel", description="Business cases for social investments.")
@@ -264,8 +246,8 @@ def parser() -> argparse.ArgumentParser:
     si.add_argument("--quiet", action="store_true", help="no progress bar (shown on runs of more than one chunk)")
     si.set_defaults(run=_cmd_simulate)
     ap = sub.add_parser("app", help="serve the app for municipal users on http://localhost:PORT")
-    ap.add_argument("--port", type=int, default=8866)
-    ap.set_defaults(run=_cmd_app)
+    serve.add_arguments(ap)
+    ap.set_defaults(run=serve.main)
     return p
 
 
