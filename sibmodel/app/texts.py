@@ -7,9 +7,9 @@ titles, input labels with their unit and help text, buttons, messages worded by 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .. import i18n
-from typing import Any
 
 LANGS = ("da", "en")
 
