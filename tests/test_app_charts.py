@@ -70,3 +70,45 @@ def test_values_workbook_holds_the_figures_and_tables(result):
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert np.allclose([r[1:] for r in rows], result.savings_by_year.to_numpy())
     assert export.filename(result, "yaml") == "family_violence_treatment_illustrative.yaml"
+
+
+def _extent(el) -> tuple[float, float]:
+    x, width = float(el.get("x")), charts.text_width(el.text or "")
+    anchor = el.get("text-anchor", "start")
+    return (x, x + width) if anchor == "start" else (x - width, x) if anchor == "end" else (x - width / 2, x + width / 2)
+
+
+@pytest.mark.parametrize("changes", [{}, {"contract.price": 1.0}, {"contract.price": 5e6}, {"intervention.cost_per_participant": 0.0},
+                                     {"contract.price": 600000.0, "intervention.cost_per_participant": 20000.0}])
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_corridor_labels_stay_inside_the_chart_and_never_share_a_row(result, changes, lang):
+    r = evaluate(result.case.update(changes))
+    svg = ET.fromstring(charts.corridor_chart(r, lang))
+    marks = [el for el in svg.iter(f"{NS}text") if el.get("class") == "sib-mark"]
+    assert len(marks) == sum(v is not None for v in (r.investor_min, r.commissioner_max, r.public_sector_max, r.case.contract.price))
+    for el in marks:
+        lo, hi = _extent(el)
+        assert 0 <= lo and hi <= charts.W, (el.text, lo, hi)
+    rows = [float(el.get("y")) for el in marks]
+    assert len(set(rows)) == len(rows)  # one row each: two labels never overlap
+
+
+def test_tornado_and_acceptability_charts_give_axis_units():
+    import pandas as pd
+
+    table = pd.DataFrame({"input": ["outcome.relative_reduction", "contract.price"], "figure_low": [-2e6, -1e6],
+                          "figure_high": [1e6, 5e5], "point": [-2e5, -2e5]})
+    for lang, unit in (("da", "(kr.)"), ("en", "(DKK)")):
+        svg = ET.fromstring(charts.tornado_chart(table, {"outcome.relative_reduction": "x" * 80}, lang, "T",
+                                                 "NPV " + unit))
+        axis = [el for el in svg.iter(f"{NS}text") if el.get("class") == "sib-axis-x"]
+        assert len(axis) == 1 and unit in axis[0].text
+        names = [el for el in svg.iter(f"{NS}text") if el.get("x") == "4"]
+        assert all(_extent(el)[1] <= 230 for el in names)  # long input names are cut (full name in a tooltip)
+    curve = pd.DataFrame({"price": np.linspace(0, 1e6, 5), "prob_commissioner_saves": np.linspace(1, 0, 5),
+                          "prob_investor_meets_required": np.linspace(0, 1, 5)})
+    for lang, x_unit, y_unit in (("da", "Pris pr. resultat (kr.)", "(%)"), ("en", "Price per outcome (DKK)", "(%)")):
+        svg = ET.fromstring(charts.acceptability_chart(curve, 4e5, lang, "A", ("c", "i")))
+        x = next(el for el in svg.iter(f"{NS}text") if el.get("class") == "sib-axis-x")
+        y = next(el for el in svg.iter(f"{NS}text") if el.get("class") == "sib-axis-y")
+        assert x.text == x_unit and y.text.endswith(y_unit)

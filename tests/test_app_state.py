@@ -34,7 +34,7 @@ def test_refused_change_keeps_last_good_case_and_result():
     kept = s.result
     assert not s.set("contract.price", -1.0)
     assert s.result is kept and s.case.contract.price == 2000.0
-    assert s.stale and s.problems["contract.price"].startswith("contract.price = -1.0: must be greater than or equal to 0")
+    assert s.stale and s.message("contract.price").startswith("contract.price = -1.0: must be greater than or equal to 0")
     assert s.set("contract.price", 1800.0)
     assert not s.stale and s.result.case.contract.price == 1800.0
 
@@ -51,6 +51,14 @@ def test_query_reopens_the_same_inputs_with_identical_results():
     case, refused = apply_changes(open_template(template), changes)
     assert refused == []
     assert evaluate(case).key_figures() == s.result.key_figures()
+
+
+def test_too_many_or_too_long_url_parameters_are_refused_not_raised():
+    for query, code in (("&".join(f"a{i}=1" for i in range(101)), "query.too_many"), ("name=" + "x" * 5000, "query.too_long")):
+        template, lang, changes, problems = parse_query(query)
+        assert (template, lang, changes) == (None, None, {}) and [p.code for p in problems] == [code]
+    template, lang, changes, problems = parse_query("&".join(["template=blank"] + [f"contract.price={i}" for i in range(99)]))
+    assert template == "blank" and changes == {"contract.price": 98.0} and problems == []
 
 
 def test_query_values_are_validated_one_by_one():

@@ -26,13 +26,15 @@ def test_panel_shows_the_engines_probabilities_and_marks_them_stale():
     from sibmodel.montecarlo import simulate
 
     app = App("en", "?template=family_violence&contract.investor_share=0.5")
+    assert app.uncertainty is None  # made when its group is opened
+    app.open_all_groups()
     panel = app.uncertainty
-    panel.draws.value = 1000
+    panel.draws.value = "1000"
     panel.run.click()
     html = panel.out.value
     assert 'data-chart="probabilities"' in html and 'data-chart="tornado"' in html and 'data-chart="acceptability"' in html
     shown = [float(v) for v in re.findall(r'class="sib-value" data-value="([^"]+)"', html)]
     sim = simulate(uncertain_case(app.session.case, 0.1, 0.05), draws=1000, seed=SEED)
     assert shown == list(sim.probabilities().values)
-    app.fields["contract.price"].widget.value = 90000.0
+    app.fields["contract.price"].widget.value = "90000"
     assert "run it again" in panel.out.value

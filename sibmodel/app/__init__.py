@@ -1,8 +1,10 @@
 """The Voilà app for municipal users (``notebooks/apps/app.ipynb`` calls :func:`show`).
 
-Modules, one idea each: ``texts`` (Danish/English words and number formats), ``inputs`` (parsing untrusted
-values), ``state`` (case, last good result, problems; no widgets), ``charts`` (SVG charts), ``export``
-(YAML and Excel downloads), ``uncertainty`` (optional Monte Carlo panel), ``widgets`` (the ipywidgets UI).
+Modules, one idea each: ``texts`` (Danish/English words; messages by problem code; formatting through
+:mod:`sibmodel.i18n`), ``inputs`` (parsing untrusted values in the page's language through
+:mod:`sibmodel.numbers`), ``state`` (case, last good result, problems; no widgets), ``charts`` (SVG charts),
+``export`` (YAML and Excel downloads), ``kit`` (shared widget layouts and styles), ``uncertainty`` (the
+Monte Carlo panel, made when its group is opened), ``widgets`` (the ipywidgets UI).
 """
 from __future__ import annotations
 

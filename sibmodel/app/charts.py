@@ -11,13 +11,27 @@ from html import escape
 
 import numpy as np
 
+from ..i18n import HOLDER_COLOURS, PALETTE
 from ..model import Result
 from .texts import choice, fmt_money, fmt_number, t
 
 W, H = 560, 240
 LEFT, RIGHT, TOP, BOTTOM = 78, 30, 44, 36
-COLORS = {"kommune": "#1f5fa8", "region": "#e08a00", "stat": "#5b9b3a"}
-POS, NEG, LINE = "#2e7d32", "#c62828", "#333333"
+COLORS = dict(HOLDER_COLOURS)  #: one colour per budget holder, shared with notebooks and report
+POS, NEG, LINE = PALETTE["corridor"], PALETTE["gap"], PALETTE["line"]
+CHAR_W = 6.6  #: a generous width of one character at font-size 11 (px), to keep labels inside the chart
+
+
+def text_width(text: str, size: float = 11) -> float:
+    """An upper estimate of the width (px) of ``text`` in the charts' sans-serif font at ``size``."""
+    return len(text) * CHAR_W * size / 11
+
+
+def _money_unit(cur: str, lang: str, per: str = "outcome") -> str:
+    """The unit of an amount axis: ``kr. pr. resultat`` / ``DKK per outcome``."""
+    sym = "kr." if lang == "da" and cur == "DKK" else cur
+    words = {"outcome": ("pr. resultat", "per outcome"), "": ("", "")}[per][0 if lang == "da" else 1]
+    return f"{sym} {words}".strip()
 
 
 def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
@@ -115,6 +129,7 @@ def corridor_chart(result: Result, lang: str) -> str:
     sx = lambda v: LEFT + (W - LEFT - RIGHT) * (v - lo) / (hi - lo)  # noqa: E731
     axis_y = 100
     body = [f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{axis_y}" y2="{axis_y}" stroke="#888"/>']
+    labels: list[str] = []
     for tick in ticks:
         body.append(f'<line x1="{sx(tick):.1f}" x2="{sx(tick):.1f}" y1="{axis_y}" y2="{axis_y + 4}" stroke="#888"/>'
                     f'<text x="{sx(tick):.1f}" y="{axis_y + 16}" text-anchor="middle">{escape(_short_money(tick, lang))}</text>')
@@ -124,15 +139,25 @@ def corridor_chart(result: Result, lang: str) -> str:
         color, kind = (POS, "corridor") if imin <= cmax else (NEG, "gap")
         body.append(f'<rect class="sib-{kind}" x="{sx(a):.1f}" y="{axis_y - 18}" width="{max(sx(b) - sx(a), 1):.1f}" '
                     f'height="18" fill="{color}" fill-opacity="0.25"/>')
-    for k, (label, value, color) in enumerate(marks):
-        if value is None:
-            continue
-        xv, ty = sx(value), 34 + 14 * k
+    # one row per mark, in order of value; each label kept inside the chart: right of its line where it fits,
+    # else left of it, else against the edge; a white halo keeps it readable where another mark's line crosses
+    shown = sorted([(v, label, color, k) for k, (label, v, color) in enumerate(marks) if v is not None], key=lambda m: m[0])
+    for row, (value, label, color, k) in enumerate(shown):
+        xv, ty = sx(value), 34 + 14 * row
+        text = f"{label}: {fmt_money(value, lang, cur)}"
+        width = text_width(text)
+        if xv + 4 + width <= W - 4:
+            tx, anchor = xv + 4, "start"
+        elif xv - 4 - width >= 4:
+            tx, anchor = xv - 4, "end"
+        else:
+            tx, anchor = max(4.0, W - 4 - width), "start"
         dash = ' stroke-dasharray="4 3"' if k == 3 else ""
-        body.append(f'<line x1="{xv:.1f}" x2="{xv:.1f}" y1="{ty + 3}" y2="{axis_y}" stroke="{color}" stroke-width="2"{dash}/>'
-                    f'<text x="{min(xv + 4, W - RIGHT - 150):.1f}" y="{ty}" fill="{color}">'
-                    f'{escape(label)}: {escape(fmt_money(value, lang, cur))}</text>')
-    unit = "kr. pr. resultat" if lang == "da" and cur == "DKK" else f"{cur} per outcome"
+        body.append(f'<line x1="{xv:.1f}" x2="{xv:.1f}" y1="{ty + 3}" y2="{axis_y}" stroke="{color}" stroke-width="2"{dash}/>')
+        labels.append(f'<text class="sib-mark" x="{tx:.1f}" y="{ty}" text-anchor="{anchor}" fill="{color}" stroke="white" '
+                      f'stroke-width="3" paint-order="stroke">{escape(text)}</text>')
+    body += labels
+    unit = _money_unit(cur, lang)
     body.append(f'<text x="{(LEFT + W - RIGHT) / 2:.1f}" y="{axis_y + 34}" text-anchor="middle">{escape(unit)}</text>')
     return _frame(t("ch_corridor", lang), "corridor", body, height)
 
@@ -174,11 +199,11 @@ def bar_chart(title: str, name: str, labels: list[str], values: list[float], lan
     return _frame(title, name, body, height)
 
 
-def tornado_chart(table, labels: dict[str, str], lang: str, title: str) -> str:
+def tornado_chart(table, labels: dict[str, str], lang: str, title: str, axis: str = "") -> str:
     """One-way sensitivity: for each input a bar from the figure at its low value to the figure at its high value,
     around the point value (a vertical line); ``table`` as ``sibmodel.sensitivity.tornado`` returns it."""
     rows = table.head(10)
-    height = 60 + 24 * len(rows)
+    height = 76 + 24 * len(rows)
     values = [*rows["figure_low"], *rows["figure_high"], float(rows["point"].iloc[0]) if len(rows) else 0.0]
     ticks = nice_ticks(min(values), max(values))
     lo, hi = ticks[0], ticks[-1]
@@ -188,18 +213,22 @@ def tornado_chart(table, labels: dict[str, str], lang: str, title: str) -> str:
     for k, row in enumerate(rows.itertuples()):
         y = 30 + 24 * k
         a, b = sorted((row.figure_low, row.figure_high))
-        body.append(f'<text x="4" y="{y + 12}">{escape(labels.get(row.input, row.input))}</text>'
+        name = str(labels.get(row.input, row.input))
+        short = name if text_width(name) <= x0 - 10 else name[: int((x0 - 10) / CHAR_W) - 1] + "…"
+        body.append(f'<text x="4" y="{y + 12}">{escape(short)}<title>{escape(name)}</title></text>'
                     f'<rect x="{sx(a):.1f}" y="{y}" width="{max(sx(b) - sx(a), 1):.1f}" height="16" fill="{COLORS["kommune"]}">'
                     f'<title>{escape(_short_money(row.figure_low, lang))} … {escape(_short_money(row.figure_high, lang))}</title></rect>')
     if len(rows):
         xp = sx(float(rows["point"].iloc[0]))
-        body.append(f'<line x1="{xp:.1f}" x2="{xp:.1f}" y1="26" y2="{height - 30}" stroke="{LINE}"/>')
+        body.append(f'<line x1="{xp:.1f}" x2="{xp:.1f}" y1="26" y2="{height - 46}" stroke="{LINE}"/>')
     for tick in ticks:
-        body.append(f'<text x="{sx(tick):.1f}" y="{height - 14}" text-anchor="middle">{escape(_short_money(tick, lang))}</text>')
+        body.append(f'<text x="{sx(tick):.1f}" y="{height - 30}" text-anchor="middle">{escape(_short_money(tick, lang))}</text>')
+    body.append(f'<text class="sib-axis-x" x="{(x0 + W - RIGHT) / 2:.1f}" y="{height - 10}" text-anchor="middle">'
+                f'{escape(axis or _money_unit("DKK", lang, ""))}</text>')
     return _frame(title, "tornado", body, height)
 
 
-def acceptability_chart(curve, price: float, lang: str, title: str, names: tuple[str, str]) -> str:
+def acceptability_chart(curve, price: float, lang: str, title: str, names: tuple[str, str], currency: str = "DKK") -> str:
     """Acceptability curves: probability (0-100 %) against the outcome price, for the commissioner and the investor;
     the contract price as a dashed line. ``curve`` as ``Simulation.acceptability`` returns it."""
     prices = curve["price"].to_numpy(dtype=float)
@@ -219,6 +248,11 @@ def acceptability_chart(curve, price: float, lang: str, title: str, names: tuple
         pts = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in zip(prices, curve[col].to_numpy(dtype=float)))
         body.append(f'<polyline points="{pts}" fill="none" stroke="{color}" stroke-width="2"><title>{escape(name)}</title></polyline>')
     body.append(f'<line x1="{sx(price):.1f}" x2="{sx(price):.1f}" y1="{TOP}" y2="{H - BOTTOM}" stroke="{LINE}" stroke-dasharray="4 3"/>')
+    x_axis = ("Pris pr. resultat" if lang == "da" else "Price per outcome") + f" ({_money_unit(currency, lang, '')})"
+    y_axis = "Sandsynlighed for gevinst (%)" if lang == "da" else "Probability of gain (%)"
+    body.append(f'<text class="sib-axis-x" x="{(LEFT + W - RIGHT) / 2:.1f}" y="{H - 6}" text-anchor="middle">{escape(x_axis)}</text>'
+                f'<text class="sib-axis-y" transform="translate(12 {(TOP + H - BOTTOM) / 2:.1f}) rotate(-90)" text-anchor="middle">'
+                f'{escape(y_axis)}</text>')
     for k, (color, name) in enumerate(((COLORS["kommune"], names[0]), ("#6a1b9a", names[1]))):
         body.append(f'<rect x="{LEFT + 250 * k}" y="{TOP - 20}" width="10" height="10" fill="{color}"/>'
                     f'<text x="{LEFT + 250 * k + 14}" y="{TOP - 11}">{escape(name)}</text>')

@@ -26,7 +26,7 @@ def case_yaml(result: Result) -> bytes:
 
 def filename(result: Result, ext: str) -> str:
     """A safe file name from the case name: ``family_violence_treatment_illustrative.yaml``."""
-    stem = re.sub(r"[^a-z0-9]+", "_", result.case.name.lower()).strip("_")[:60] or "case"
+    stem = re.sub(r"[^a-z0-9]+", "_", result.case.name_in("en").lower()).strip("_")[:60] or "case"
     return f"{stem}.{ext}"
 
 

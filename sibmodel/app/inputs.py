@@ -1,18 +1,22 @@
 """Turning what a user typed (or a URL or a browser sent) into case values; every value is untrusted.
 
-Numbers may use a decimal comma (``0,5``) or point; lists are separated by semicolons (``8; 8; 9``; commas
-also separate list items in URLs). Anything that is not a finite number of the right kind is refused with a
-:class:`~sibmodel.errors.CaseError` that names the field, the value and what is allowed.
+Numbers are read in the page's language (``lang``) by the package's one parser, :mod:`sibmodel.numbers`:
+Danish ``150.000`` is 150000 and ``0,5`` is 0.5; under English a thousands separator is refused with a
+message, and ``0.5`` is 0.5. Lists are separated by
+semicolons (``8; 8; 9``; commas also separate list items in URLs). Anything that is not a finite number of the
+right kind and range is refused with a :class:`~sibmodel.errors.CaseError` whose problem names the field, the
+value and what is allowed, with a ``code`` and ``params`` so that the page can word it in its language.
 """
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
 from ..case import HOLDERS
 from ..discount import SCHEDULES
 from ..errors import CaseError, Problem
+from ..numbers import format_number_input as _format_number_input
+from ..numbers import parse_number as _parse_number
 
 #: How each input path is parsed from text (URL query parameters, text boxes).
 KINDS: dict[str, str] = {
@@ -38,103 +42,132 @@ KINDS: dict[str, str] = {
     "discounting": "discounting",
 }
 
-_THOUSANDS = re.compile(r"^-?\d{1,3}([.]\d{3})+$")
 MAX_ABS = 1e15  # no public budget is larger; bigger numbers are typing errors
+MAX_TEXT = 200  #: characters of a text box that are read; longer input is refused (and not echoed in full)
+#: Units a box may show after its number (the box echoes "150.000 kr."); they are dropped before reading.
+_UNIT = re.compile(r"\s*(år|years?|personer|people)\s*$", re.IGNORECASE)
 
 
-def finite(path: str, value: Any) -> float:
-    """``value`` as a float if it is a finite number of sensible size; refuse otherwise."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise CaseError(Problem(path, value, "must be a number"))
-    if not math.isfinite(value):
-        raise CaseError(Problem(path, value, "must be a finite number"))
+def _problem(path: str, value: Any, message: str, code: str, **params: Any) -> CaseError:
+    return CaseError(Problem(path, value, message, code, params))
+
+
+def read_number(text: Any, lang: str = "da", path: str = "") -> float:
+    """The number in ``text`` written the ``lang`` way (:func:`sibmodel.numbers.parse_number`), bounded in length
+    (:data:`MAX_TEXT` characters) and size (:data:`MAX_ABS`)."""
+    if isinstance(text, str) and len(text) > MAX_TEXT:
+        raise _problem(path, text, f"is too long ({len(text)} characters; at most {MAX_TEXT})", "text.too_long",
+                       n=len(text), limit=MAX_TEXT)
+    if text is None or not isinstance(text, (str, int, float)):
+        raise _problem(path, text, "must be a number", "number.invalid")
+    value = _parse_number(text, lang, path=path)
     if abs(value) > MAX_ABS:
-        raise CaseError(Problem(path, value, f"must lie between -{MAX_ABS:g} and {MAX_ABS:g}"))
-    return float(value)
+        raise _problem(path, text, f"must lie between -{MAX_ABS:g} and {MAX_ABS:g}", "number.out_of_range",
+                       lo=-MAX_ABS, hi=MAX_ABS)
+    return value
 
 
-def parse_number(path: str, text: Any) -> float:
-    """A number from text: ``150000``, ``0,5``, ``0.5``, ``1e6``; thousands separators are refused as ambiguous."""
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        return finite(path, text)
-    if not isinstance(text, str):
-        raise CaseError(Problem(path, text, "must be a number"))
-    s = text.strip().replace(" ", "").replace("\u00a0", "").replace("_", "")
-    if _THOUSANDS.match(s) or s.count(",") > 1:
-        raise CaseError(Problem(path, text, "is ambiguous: write the number without thousands separators (e.g. 150000)"))
-    s = s.replace(",", ".").replace("\u2212", "-")
-    try:
-        value = float(s)
-    except ValueError:
-        raise CaseError(Problem(path, text, "must be a number (decimal comma or point)")) from None
-    try:
-        return finite(path, value)
-    except CaseError as exc:  # report the value as it was typed
-        raise CaseError(Problem(path, text, exc.problems[0].message)) from None
+def format_number_input(x: float, lang: str = "da") -> str:
+    """``x`` as a box shows it and reads it back: Danish ``150.000,5``; English ``150000.5`` (English input takes
+    no thousands separator)."""
+    text = _format_number_input(x, lang, grouping=lang == "da")
+    if lang == "en" and re.fullmatch(r"-?[1-9]\d{0,2}(\.\d{3})+", text):
+        text += "0"  # "100.125" reads as a thousands separator in English input; "100.1250" is the same number
+    return text
 
 
-def parse_list(path: str, text: Any, sep: str = ";") -> float | list[float]:
+def strip_unit(text: Any) -> Any:
+    """``"150.000 kr."`` -> ``"150.000"`` (a box echoes its value with the unit; reading it again must work)."""
+    return _UNIT.sub("", text) if isinstance(text, str) and len(text) <= MAX_TEXT else text
+
+
+def parse_number(path: str, text: Any, lang: str = "da", lo: float | None = None, hi: float | None = None) -> float:
+    """A number from text in ``lang``, within ``[lo, hi]`` where given (never clamped: refused with a message)."""
+    value = read_number(strip_unit(text), lang, path=path)
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        lo_, hi_ = -MAX_ABS if lo is None else lo, MAX_ABS if hi is None else hi
+        raise _problem(path, text, f"must lie between {lo_:g} and {hi_:g}", "number.out_of_range", lo=lo_, hi=hi_)
+    return value
+
+
+def parse_list(path: str, text: Any, sep: str = ";", lang: str = "da") -> float | list[float]:
     """One number, or a list of numbers separated by ``sep`` (``;`` in text boxes; ``,`` or ``;`` in URLs)."""
     if isinstance(text, list):
-        return [finite(f"{path}.{i}", v) for i, v in enumerate(text)]
+        return [parse_number(f"{path}.{i}", v, lang) for i, v in enumerate(text)]
     if not isinstance(text, str):
-        return parse_number(path, text)
+        return parse_number(path, text, lang)
+    if len(text) > MAX_TEXT:
+        raise _problem(path, text, f"is too long ({len(text)} characters; at most {MAX_TEXT})", "text.too_long",
+                       n=len(text), limit=MAX_TEXT)
     parts = [p for p in re.split(f"[{re.escape(sep)}\n]", text) if p.strip()]
     if not parts:
-        raise CaseError(Problem(path, text, "must be a number or a list of numbers separated by ';'"))
-    values = [parse_number(path, p) for p in parts]
-    return values[0] if len(values) == 1 and sep not in text else values
+        raise _problem(path, text, "must be a number or a list of numbers separated by ';'", "number.list")
+    values = [parse_number(path, p, lang) for p in parts]
+    return values[0] if len(values) == 1 and not any(c in text for c in sep) else values
 
 
-def parse_int(path: str, text: Any) -> int:
-    value = parse_number(path, text)
+def parse_int(path: str, text: Any, lang: str = "da", lo: int | None = None, hi: int | None = None) -> int:
+    value = parse_number(path, text, lang, lo, hi)
     if value != int(value):
-        raise CaseError(Problem(path, text, "must be a whole number of years"))
+        raise _problem(path, text, "must be a whole number", "number.not_integer")
     return int(value)
 
 
-def parse_value(path: str, text: str, *, url: bool = False) -> Any:
-    """The case value at ``path`` from its text form (a URL query value with ``url=True``)."""
+def parse_text(path: str, text: Any) -> str:
+    """A short free text (a name): at most :data:`MAX_TEXT` characters."""
+    text = str(text)
+    if len(text) > MAX_TEXT:
+        raise _problem(path, text, f"is too long ({len(text)} characters; at most {MAX_TEXT})", "text.too_long",
+                       n=len(text), limit=MAX_TEXT)
+    return text
+
+
+def parse_value(path: str, text: str, *, url: bool = False, lang: str = "da") -> Any:
+    """The case value at ``path`` from its text form (a URL query value with ``url=True``).
+
+    URL values are written the English way (``0.5``, ``150000``; lists ``8,8,9``) whatever the page's language,
+    so that a link means the same for everyone.
+    """
     kind = KINDS.get(path)
+    lang = "en" if url else lang
     if kind is None:
         allowed = ", ".join(sorted(KINDS))
-        raise CaseError(Problem(path, text, f"not an input of the app; allowed: template, lang, {allowed}"))
+        raise _problem(path, text, f"not an input of the app; allowed: template, lang, {allowed}", "app.unknown_input",
+                       allowed=allowed)
     if kind == "number":
-        return parse_number(path, text)
+        return parse_number(path, text, lang)
     if kind == "int":
-        return parse_int(path, text)
+        return parse_int(path, text, lang)
     if kind == "list":
-        value = parse_list(path, text, sep=",;" if url else ";")
+        value = parse_list(path, text, sep=",;" if url else ";", lang=lang)
         if path == "cohort.participants" and not isinstance(value, list):
             value = [value]
         return value
     if kind == "optional":
-        return None if text.strip().lower() in ("", "none", "null", "ingen") else parse_number(path, text)
+        return None if str(text).strip().lower() in ("", "none", "null", "ingen") else parse_number(path, text, lang)
     if kind == "metric":
         if text not in ("prevented_case", "success"):
-            raise CaseError(Problem(path, text, "must be prevented_case or success"))
+            raise _problem(path, text, "must be prevented_case or success", "app.choice", allowed="prevented_case, success")
         return text
     if kind == "payers":
         payers = [p.strip() for p in re.split("[,;]", text) if p.strip()]
         bad = [p for p in payers if p not in HOLDERS]
         if bad or not payers:
-            raise CaseError(Problem(path, text, f"must be one or more of {', '.join(HOLDERS)}, separated by commas"))
+            raise _problem(path, text, f"must be one or more of {', '.join(HOLDERS)}, separated by commas", "app.payers",
+                           allowed=", ".join(HOLDERS))
         return payers
     # discounting: a named schedule or a constant rate
     if text in SCHEDULES:
         return text
     try:
-        return parse_number(path, text)
+        return parse_number(path, text, lang)
     except CaseError:
-        raise CaseError(Problem(path, text, f"must be one of {', '.join(SCHEDULES)} or a constant rate such as 0.035")) from None
+        raise _problem(path, text, f"must be one of {', '.join(SCHEDULES)} or a constant rate such as 0.035",
+                       "app.discounting", allowed=", ".join(SCHEDULES)) from None
 
 
-def format_list(value: float | list[float]) -> str:
-    """The text form of a number or list shown in a text box (``8; 8; 9``)."""
+def format_list(value: float | list[float], lang: str = "da") -> str:
+    """The text form of a number or list shown in a text box (``8; 8; 9``; ``150.000`` in Danish)."""
     if isinstance(value, list):
-        return "; ".join(_short(v) for v in value)
-    return _short(value)
-
-
-def _short(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else repr(float(v))
+        return "; ".join(format_number_input(float(v), lang) for v in value)
+    return format_number_input(float(value), lang)

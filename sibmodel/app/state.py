@@ -25,6 +25,8 @@ from .inputs import KINDS, parse_value
 TEMPLATES = templates_dir()
 BLANK = "blank"
 MAX_UPLOAD_BYTES = 256 * 1024
+MAX_QUERY_FIELDS = 100  #: URL parameters read; more are refused with a message
+MAX_QUERY_CHARS = 4000  #: characters of a URL query string read; a longer one is refused with a message
 
 #: A blank case: every figure is a placeholder to be replaced (not a sourced estimate).
 BLANK_CASE: dict[str, Any] = {
@@ -44,11 +46,12 @@ def templates(folder: Path = TEMPLATES) -> dict[str, Path]:
     return {p.stem: p for p in sorted(folder.glob("*.yaml"), key=lambda p: (p.stem == BLANK, p.stem))}
 
 
-def template_name(path: Path) -> str:
-    """The ``name`` written in a template (the file stem if it cannot be read)."""
+def template_name(path: Path, lang: str = "da") -> str:
+    """The ``name`` written in a template, in ``lang`` where it gives both (the file stem if it cannot be read)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return str(data.get("name") or path.stem)
+        name = data.get("name") or path.stem
+        return str(name.get(lang) or next(iter(name.values()))) if isinstance(name, dict) else str(name)
     except Exception:  # noqa: BLE001 - a broken template is reported when it is opened
         return path.stem
 
@@ -59,18 +62,20 @@ def open_template(key: str, folder: Path = TEMPLATES) -> Case:
     if key == BLANK and BLANK not in paths:
         return Case.from_dict(BLANK_CASE)
     if key not in paths:
-        raise CaseError(Problem("template", key, f"no such template; allowed: {', '.join(dict.fromkeys([*paths, BLANK]))}"))
+        allowed = ", ".join(dict.fromkeys([*paths, BLANK]))
+        raise CaseError(Problem("template", key, f"no such template; allowed: {allowed}", "app.template", {"allowed": allowed}))
     return load_case(paths[key])
 
 
 def case_from_upload(name: str, content: bytes) -> Case:
     """A case from an uploaded file's bytes (size-limited, UTF-8 YAML, validated and checked against the catalogue)."""
     if len(content) > MAX_UPLOAD_BYTES:
-        raise CaseError(Problem("upload", name, f"the file is too large ({len(content)} bytes; at most {MAX_UPLOAD_BYTES})"))
+        raise CaseError(Problem("upload", name, f"the file is too large ({len(content)} bytes; at most {MAX_UPLOAD_BYTES})",
+                                "upload.too_large", {"n": len(content), "limit": MAX_UPLOAD_BYTES}))
     try:
         text = bytes(content).decode("utf-8")
     except UnicodeDecodeError:
-        raise CaseError(Problem("upload", name, "the file is not UTF-8 text (a case file is YAML)")) from None
+        raise CaseError(Problem("upload", name, "the file is not UTF-8 text (a case file is YAML)", "upload.not_text")) from None
     case = Case.from_yaml(text, source=name)
     try:
         resolve_costs(case)  # refuses unknown catalogue keys and price years with their field paths
@@ -86,7 +91,7 @@ class Session:
     case: Case
     origin: Case | None = None
     result: Result | None = None
-    problems: dict[str, str] = field(default_factory=dict)
+    problems: dict[str, list[Problem]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.origin = self.origin or self.case
@@ -108,7 +113,7 @@ class Session:
             case = self.case.update({path: value})
             result = evaluate(case)
         except CaseError as exc:
-            self.problems[key] = _message(exc, path)
+            self.problems[key] = _problems(exc, path)
             return False
         self.case, self.result = case, result
         self.problems.pop(key, None)
@@ -116,7 +121,11 @@ class Session:
 
     def refuse(self, key: str, exc: CaseError) -> None:
         """Record a problem found before the case was touched (a value that could not be parsed)."""
-        self.problems[key] = _message(exc, key)
+        self.problems[key] = _problems(exc, key)
+
+    def message(self, key: str) -> str:
+        """The English text of the problems under ``key`` ('' if none); the page words them with ``texts.problem_text``."""
+        return "; ".join(str(p) for p in self.problems.get(key, []))
 
     @property
     def stale(self) -> bool:
@@ -145,14 +154,22 @@ def parse_query(query: str) -> tuple[str | None, str | None, dict[str, Any], lis
     template = lang = None
     changes: dict[str, Any] = {}
     problems: list[Problem] = []
-    for key, value in urllib.parse.parse_qsl(query.lstrip("?"), keep_blank_values=True, max_num_fields=100):
+    query = query.lstrip("?")
+    if len(query) > MAX_QUERY_CHARS:
+        return None, None, {}, [Problem("address", f"{len(query)} characters", f"the address is too long; at most {MAX_QUERY_CHARS} "
+                                        "characters of parameters are read", "query.too_long", {"n": len(query), "limit": MAX_QUERY_CHARS})]
+    n = query.count("&") + 1 if query else 0
+    if n > MAX_QUERY_FIELDS:
+        return None, None, {}, [Problem("address", f"{n} parameters", f"too many parameters; at most {MAX_QUERY_FIELDS} are read",
+                                        "query.too_many", {"n": n, "limit": MAX_QUERY_FIELDS})]
+    for key, value in urllib.parse.parse_qsl(query, keep_blank_values=True, max_num_fields=MAX_QUERY_FIELDS):
         if key == "template":
             template = value
         elif key == "lang":
             if value in ("da", "en"):
                 lang = value
             else:
-                problems.append(Problem("lang", value, "must be da or en"))
+                problems.append(Problem("lang", value, "must be da or en", "app.choice", {"allowed": "da, en"}))
         else:
             try:
                 changes[key] = parse_value(key, value, url=True)
@@ -188,6 +205,6 @@ def _url_value(value: Any) -> str:
     return "none" if value is None else str(value)
 
 
-def _message(exc: CaseError, path: str) -> str:
-    """The problems of an error as one line each (already naming field, value and what is allowed)."""
-    return "; ".join(str(p) for p in exc.problems) or str(exc)
+def _problems(exc: CaseError, path: str) -> list[Problem]:
+    """The problems of an error (each names its field, value and what is allowed)."""
+    return list(exc.problems) or [Problem(path, None, str(exc))]

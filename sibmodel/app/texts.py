@@ -1,12 +1,15 @@
 """Every text the app shows, in Danish (``da``, the default) and English (``en``), and number formatting.
 
-Labels of result figures come from :mod:`sibmodel.labels`; this module holds the app's own words: group
-titles, input labels with their unit and help text, buttons, messages and chart captions.
+Labels of result figures come from the results' own summary; numbers, money, percentages and budget holders are
+formatted by :mod:`sibmodel.i18n` (one formatter for the package); this module holds the app's own words: group
+titles, input labels with their unit and help text, buttons, messages worded by problem code, chart captions.
 """
 from __future__ import annotations
 
-import math
+import re
 from typing import Any
+
+from .. import i18n
 
 LANGS = ("da", "en")
 
@@ -53,6 +56,8 @@ _T: dict[str, tuple[str, str]] = {
     "price_in": ("Kontraktens pris ({price}) ligger i korridoren.", "The contract price ({price}) lies in the corridor."),
     "price_out": ("Kontraktens pris ({price}) ligger uden for korridoren.", "The contract price ({price}) lies outside the corridor."),
     "price_year": ("Beløb i {cur}, {year}-priser, faste priser.", "Amounts in {cur}, {year} prices, real terms."),
+    "all_figures": ("Alle nøgletal", "All key figures"),
+    "upload_help": ("En sagsfil i YAML, højst 256 kB.", "A case file in YAML, at most 256 kB."),
     "col_figure": ("Nøgletal", "Figure"),
     "col_value": ("Værdi", "Value"),
     "col_unit": ("Enhed", "Unit"),
@@ -82,7 +87,9 @@ _T: dict[str, tuple[str, str]] = {
     "c_years": ("År", "Years"),
     "c_cashable": ("Realiserbar andel", "Cashable share"),
     "c_add": ("Tilføj post", "Add item"),
-    "c_remove": ("Fjern", "Remove"),
+    "c_remove": ("Fjern valgt post", "Remove chosen item"),
+    "c_row": ("Post nr.", "Item no."),
+    "c_saving": ("Besparelse pr. sag", "Saving per case"),
     "c_own": ("Eget beløb", "Own amount"),
     "c_help": (
         "Hver post er en udgift, som en forebygget sag sparer. Vælg en enhedspris fra kataloget (med kilde) eller "
@@ -107,6 +114,8 @@ _T: dict[str, tuple[str, str]] = {
     "u_p_investor": ("Investor får mindst sit krævede afkast", "The investor earns at least its required return"),
     "u_p_corridor": ("Der findes en priskorridor", "A price corridor exists"),
     "u_tornado": ("Følsomhed (tornado): betalers nettonutidsværdi", "Sensitivity (tornado): commissioner's net present value"),
+    "u_tornado_axis": ("Betalers nettonutidsværdi (kr.), når hver forudsætning går fra lav til høj",
+                       "Commissioner's net present value (DKK) as each input goes from low to high"),
     "u_accept": ("Acceptkurve: sandsynlighed for gevinst mod pris", "Acceptability curve: probability of gain against price"),
     "u_failed": ("Simuleringen kunne ikke køres: {msg}", "The simulation could not run: {msg}"),
     "u_stale": ("Forudsætningerne er ændret siden simuleringen; kør den igen.",
@@ -229,6 +238,8 @@ def field_text(path: str, lang: str) -> tuple[str, str, str]:
 
 
 def choice(group: str, key: str, lang: str) -> str:
+    if group == "holder":
+        return i18n.holder_label(key, lang)
     return CHOICES[group][key][0 if lang == "da" else 1]
 
 
@@ -242,31 +253,22 @@ def result_unit(unit: str, lang: str) -> str:
 
 
 def fmt_number(value: float | None, lang: str, decimals: int = 0) -> str:
-    """A number with the language's separators: 1.234.567,5 (da) or 1,234,567.5 (en); '–' for None."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    text = f"{value:,.{decimals}f}"
-    if lang == "da":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text.replace("-", "−")
+    """A number with the language's separators: 1.234.567,5 (da) or 1,234,567.5 (en); '–' for None
+    (:func:`sibmodel.i18n.fmt_number`, the package's one formatter)."""
+    return i18n.fmt_number(value, lang, decimals)
 
 
 def fmt_money(value: float | None, lang: str, currency: str = "DKK") -> str:
-    """Money rounded to whole units with the currency: '150.000 kr.' or 'DKK 150,000'."""
-    if value is None:
-        return "–"
-    number = fmt_number(value, lang)
-    if currency == "DKK":
-        return f"{number} kr." if lang == "da" else f"DKK {number}"
-    return f"{number} {currency}"
+    """Money rounded to whole units with the currency: '150.000 kr.' or 'DKK 150,000' (:func:`sibmodel.i18n.fmt_money`)."""
+    return i18n.fmt_money(value, lang, currency)
 
 
 def fmt_share(value: float | None, lang: str, decimals: int = 1) -> str:
-    """A share as a percentage: 0.071 -> '7,1 %' (da) or '7.1%' (en)."""
-    if value is None:
-        return "–"
-    number = fmt_number(100 * value, lang, decimals)
-    return f"{number} %" if lang == "da" else f"{number}%"
+    """A share as a percentage: 0.071 -> '7,1 %' (da) or '7.1 %' (en); whole percentages without decimals
+    (:func:`sibmodel.i18n.fmt_pct`)."""
+    if value is not None and decimals and abs(round(100 * value, decimals) - round(100 * value)) < 1e-9:
+        decimals = 0
+    return i18n.fmt_pct(value, lang, decimals)
 
 
 def fmt_figure(name: str, value: Any, lang: str, currency: str = "DKK") -> str:
@@ -286,6 +288,84 @@ def fmt_figure(name: str, value: Any, lang: str, currency: str = "DKK") -> str:
 
 _T["download_formulas"] = ("Hent Excel med formler", "Download Excel with formulas")
 
+#: Problem codes (``Problem.code``) -> (Danish, English) wording; ``{name}`` placeholders are ``Problem.params``.
+_CODES: dict[str, tuple[str, str]] = {
+    "number.not_a_number": ("skal være et tal", "must be a number"),
+    "number.invalid": ("er ikke et tal (skriv fx 150.000, 0,5 eller 1e5)", "is not a number (write e.g. 150000, 0.5 or 1e5)"),
+    "number.empty": ("skriv et tal", "write a number"),
+    "number.percent": ("skriv en andel som brøk uden %, fx 0,3 for 30 %", "write a share as a fraction without %, e.g. 0.3 for 30 %"),
+    "number.decimal_comma": ("på engelsk er decimaltegnet punktum, ikke komma: skriv {suggestion}",
+                             "English input marks decimals with a point, not a comma: write {suggestion}"),
+    "number.decimal_point": ("på dansk er decimaltegnet komma, og punktum adskiller tusinder i grupper af tre: skriv {suggestion}",
+                             "Danish input marks decimals with a comma and separates thousands with a point in groups of "
+                             "three: write {suggestion}"),
+    "number.grouping": ("tusindtalsseparatorerne står ikke i grupper af tre cifre (fx 1.234.567)",
+                        "the thousands separators are not in groups of three digits (e.g. 1.234.567)"),
+    "number.language": ("ukendt sprog; tilladt: da, en", "unknown language; allowed: da, en"),
+    "number.not_finite": ("skal være et endeligt tal", "must be a finite number"),
+    "number.out_of_range": ("skal ligge mellem {lo} og {hi}", "must lie between {lo} and {hi}"),
+    "number.thousands_separator": ("har en tusindtalsseparator, som engelsk indtastning ikke tager (den kunne læses som et "
+                                   "mindre tal): skriv {suggestion}",
+                                   "has a thousands separator, which English input does not take (it could be read as a "
+                                   "smaller number): write {suggestion}"),
+    "number.danish_point": ("på dansk adskiller '.' tusinder (1.234.567), og ',' er decimaltegnet (0,5)",
+                            "in Danish '.' separates thousands (1.234.567) and ',' is the decimal mark (0,5)"),
+    "number.ambiguous": ("er tvetydigt: et punktum foran tre cifre er tusindtalsseparator på dansk; skriv tallet uden (fx 150000 eller 150)",
+                         "is ambiguous: a point before three digits reads as a thousands separator in Danish; write the number "
+                         "without it (e.g. 150000, or 150)"),
+    "number.decimal_marks": ("har mere end ét decimalkomma", "has more than one decimal comma"),
+    "number.not_integer": ("skal være et helt tal", "must be a whole number"),
+    "number.list": ("skal være et tal eller en liste af tal adskilt med ';'", "must be a number or a list of numbers separated by ';'"),
+    "text.too_long": ("er for lang ({n} tegn; højst {limit})", "is too long ({n} characters; at most {limit})"),
+    "app.unknown_input": ("er ikke en indtastning i appen; tilladt: template, lang, {allowed}",
+                          "not an input of the app; allowed: template, lang, {allowed}"),
+    "app.choice": ("skal være en af: {allowed}", "must be one of: {allowed}"),
+    "app.payers": ("skal være en eller flere af {allowed}, adskilt med komma", "must be one or more of {allowed}, separated by commas"),
+    "app.discounting": ("skal være en af {allowed} eller en fast rente som 0.035",
+                        "must be one of {allowed} or a constant rate such as 0.035"),
+    "app.no_payer": ("vælg mindst én betaler", "tick at least one payer"),
+    "app.years_with_list": ("lad 'År' stå tomt, når antal er en liste pr. år", "leave years empty when quantity is a list by year"),
+    "app.template": ("findes ikke som skabelon; tilladt: {allowed}", "no such template; allowed: {allowed}"),
+    "app.unexpected": ("uventet fejl; det seneste gyldige resultat vises", "unexpected error; the last valid result is shown"),
+    "query.too_long": ("adressen er for lang; højst {limit} tegn parametre læses", "the address is too long; at most {limit} characters of parameters are read"),
+    "query.too_many": ("for mange parametre; højst {limit} læses", "too many parameters; at most {limit} are read"),
+    "upload.too_large": ("filen er for stor ({n} byte; højst {limit})", "the file is too large ({n} bytes; at most {limit})"),
+    "upload.not_text": ("filen er ikke tekst i UTF-8 (en sagsfil er YAML)", "the file is not UTF-8 text (a case file is YAML)"),
+}
+
+#: Field labels for messages that name a place rather than an input.
+_PLACES = {"address": ("adressen", "the address"), "upload": ("sagsfilen", "the case file")}
+
+
+def _param(value: Any, lang: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    decimals = 0 if float(value).is_integer() else min(6, len(repr(float(value)).split(".")[-1]))
+    return fmt_number(value, lang, decimals).replace("−", "-")
+
+
+def problem_text(problem: Any, lang: str) -> str:
+    """One problem worded in ``lang``: ``path = value: what is allowed`` (by its code where it has one)."""
+    from ..errors import Problem
+
+    code = getattr(problem, "code", None)
+    if code in _CODES:
+        params = {k: _param(v, lang) for k, v in (problem.params or {}).items()}
+        try:
+            message = _CODES[code][0 if lang == "da" else 1].format(**params)
+        except (KeyError, IndexError):
+            message = problem.message if lang != "da" else translate_message(problem.message, lang)
+    else:
+        message = translate_message(problem.message, lang)
+    place = _PLACES.get(problem.path, (problem.path, problem.path))[0 if lang == "da" else 1] or "(case)"
+    return str(Problem(place, problem.value, message))
+
+
+def problems_text(problems: list[Any], lang: str) -> str:
+    """Several problems, one after another, each worded in ``lang``."""
+    return "; ".join(problem_text(p, lang) for p in problems)
+
+
 #: Danish wording of the model's (English) validation messages; the field path and value stay as they are.
 _MESSAGES_DA = (
     ("must be greater than or equal to", "skal være mindst"),
@@ -295,6 +375,12 @@ _MESSAGES_DA = (
     ("must be a number", "skal være et tal"),
     ("must be a finite number", "skal være et endeligt tal"),
     ("must be a whole number of years", "skal være et helt antal år"),
+    ("must be a whole number", "skal være et helt tal"),
+    ("must lie between", "skal ligge mellem"),
+    ("must have at least", "skal have mindst"),
+    ("is not an index of a list of", "er ikke et nummer i en liste med"),
+    ("no such field in a case", "findes ikke i en sag"),
+    ("not valid YAML", "ikke gyldig YAML"),
     ("is ambiguous: write the number without thousands separators", "er tvetydigt: skriv tallet uden tusindtalsseparator"),
     ("decimal comma or point", "decimalkomma eller -punktum"),
     ("tick at least one payer", "vælg mindst én betaler"),
@@ -313,4 +399,5 @@ def translate_message(message: str, lang: str) -> str:
         return message
     for en, da in _MESSAGES_DA:
         message = message.replace(en, da)
-    return message
+    # decimal points in the numbers of the message become decimal commas (paths such as a.0.b are left alone)
+    return re.sub(r"(?<![\w.])(-?\d+)\.(\d+)(?![\w.])", r"\1,\2", message)

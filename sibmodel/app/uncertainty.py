@@ -10,19 +10,17 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any, Callable
 
 import ipywidgets as w
-
-from ..errors import CaseError, Problem
 import numpy as np
 
+from ..errors import CaseError, Problem
 from . import charts
 from .charts import bar_chart
-from .texts import t
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .widgets import App
+from .inputs import format_number_input, parse_int, parse_number
+from .kit import Kit, error_html
+from .texts import problems_text, t
 
 MAX_DRAWS = 20000
 
@@ -42,7 +40,7 @@ def uncertain_case(case, sd_effect: float, sd_baseline: float):
     for path, mean, sd in (("outcome.relative_reduction", 1 - o.p1 / o.p0 if o.p0 else 0.0, sd_effect),
                            ("outcome.baseline_rate", o.p0, sd_baseline)):
         if sd < 0:
-            raise CaseError(Problem(path, sd, "the spread (sd) must be >= 0"))
+            raise CaseError(Problem(path, sd, "must lie between 0 and 0.5", "number.out_of_range", {"lo": 0.0, "hi": 0.5}))
         if sd > 0:
             changes[path] = {"dist": "beta", "mean": mean, "sd": sd}
     return case.update(changes) if changes else case
@@ -65,47 +63,77 @@ def probabilities(sim: Any) -> dict[str, float]:
 
 
 class Panel:
-    """Inputs for the spread, a run button, and the results of the last run."""
+    """Inputs for the spread, a run button, and the results of the last run.
 
-    def __init__(self, app: App):
-        self.app = app
-        self.intro = w.HTML()
-        self.sd_effect = w.BoundedFloatText(value=0.1, min=0.0, max=0.5, step=0.01, layout=w.Layout(width="260px"))
-        self.sd_baseline = w.BoundedFloatText(value=0.05, min=0.0, max=0.5, step=0.01, layout=w.Layout(width="260px"))
-        self.draws = w.BoundedIntText(value=2000, min=100, max=MAX_DRAWS, step=100, layout=w.Layout(width="260px"))
-        self.run = w.Button(icon="play", layout=w.Layout(width="auto"))
-        self.run.add_class("sib-run-simulation")
-        self.out = w.HTML()
-        self.out.add_class("sib-simulation")
+    It knows nothing of the app: it is given the current case and language as functions, and a ``guard`` that
+    runs a callback so that no error escapes to the page. Typed values are read in the page's language and
+    checked against their range; a value outside it is refused with a message, never clamped.
+    """
+
+    LIMITS = {"sd_effect": (0.0, 0.5), "sd_baseline": (0.0, 0.5), "draws": (100, MAX_DRAWS)}
+
+    def __init__(self, kit: Kit, case: Callable[[], Any], lang: Callable[[], str], guard: Callable[[Callable[[], None]], None]):
+        self._case, self._lang = case, lang
         self.active = available()
-        self.run.on_click(lambda _: app._guard("uncertainty", self._run))
-        children = [self.intro, self.sd_effect, self.sd_baseline, self.draws, self.run, self.out] if self.active else [self.intro]
-        self.widget = w.VBox(children)
+        self.intro = kit.html()
+        make = lambda c: kit.text(c, description_width="230px", width="360px")  # noqa: E731
+        self.sd_effect, self.sd_baseline, self.draws = make("sib-sd-effect"), make("sib-sd-baseline"), make("sib-draws")
+        self.run = kit.button("play", "sib-run-simulation", width="auto")
+        self.message = kit.html("", "sib-message")
+        self.out = kit.html("", "sib-simulation")
+        self.run.on_click(lambda _: guard(self._run))
+        self.widget = kit.box(w.VBox, [self.intro, self.sd_effect, self.sd_baseline, self.draws, self.run, self.message, self.out]
+                              if self.active else [self.intro])
         self._ran = False
+        self._values = {"sd_effect": 0.1, "sd_baseline": 0.05, "draws": 2000}
+        self.relabel(lang())
 
     def relabel(self, lang: str) -> None:
         self.intro.value = f"<p>{escape(t('u_intro' if self.active else 'u_missing', lang))}</p>"
         self.sd_effect.description = t("u_sd_effect", lang)
         self.sd_baseline.description = t("u_sd_baseline", lang)
         self.draws.description = t("u_draws", lang)
-        for wid in (self.sd_effect, self.sd_baseline, self.draws):
-            wid.style = {"description_width": "190px"}
         self.run.description = t("u_run", lang)
+        self.sd_effect.value = format_number_input(self._values["sd_effect"], lang)
+        self.sd_baseline.value = format_number_input(self._values["sd_baseline"], lang)
+        self.draws.value = format_number_input(self._values["draws"], lang)
 
     def mark_stale(self) -> None:
         if self._ran:
-            self.out.value = f'<p style="color:#8a6d00">{escape(t("u_stale", self.app.lang))}</p>'
+            self.out.value = f'<p style="color:#8a6d00">{escape(t("u_stale", self._lang()))}</p>'
             self._ran = False
 
+    def read(self) -> tuple[float, float, int]:
+        """(sd of the effect, sd of the baseline, draws) as typed; refused with a message when out of range."""
+        lang = self._lang()
+        problems = []
+        values: dict[str, float] = {}
+        for name, box in (("sd_effect", self.sd_effect), ("sd_baseline", self.sd_baseline), ("draws", self.draws)):
+            lo, hi = self.LIMITS[name]
+            try:
+                values[name] = (parse_int if name == "draws" else parse_number)(name, box.value, lang, lo, hi)
+            except CaseError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise CaseError(problems)
+        self._values.update(values)
+        return values["sd_effect"], values["sd_baseline"], int(values["draws"])
+
     def _run(self) -> None:
-        lang = self.app.lang
-        simulate = importlib.import_module("sibmodel.montecarlo")
-        case = uncertain_case(self.app.session.case, float(self.sd_effect.value), float(self.sd_baseline.value))
-        draws = int(min(max(int(self.draws.value), 100), MAX_DRAWS))
+        lang = self._lang()
         try:
-            sim = simulate.simulate(case, draws=draws, seed=SEED)
-        except CaseError:
-            raise
+            sd_effect, sd_baseline, draws = self.read()
+        except CaseError as exc:
+            self.message.value = error_html(problems_text(exc.problems, lang))
+            return
+        self.message.value = ""
+        montecarlo = importlib.import_module("sibmodel.montecarlo")
+        case = uncertain_case(self._case(), sd_effect, sd_baseline)
+        try:
+            sim = montecarlo.simulate(case, draws=draws, seed=SEED)
+        except CaseError as exc:
+            self.message.value = error_html(problems_text(exc.problems, lang))
+            return
         except Exception as exc:  # noqa: BLE001 - the engine's own failure is shown, not raised
             self.out.value = f'<p style="color:#b00020">{escape(t("u_failed", lang, msg=str(exc)))}</p>'
             return
@@ -131,7 +159,8 @@ def render(sim: Any, case, lang: str) -> list[str]:
         sens = importlib.import_module("sibmodel.sensitivity")
         table = sens.tornado(case, "commissioner_npv")
         input_labels = {p: field_text(p, lang)[0] for p in FIELDS if p in set(table["input"])}
-        parts.append(charts.tornado_chart(table, input_labels, lang, t("u_tornado", lang)))
+        parts.append(charts.tornado_chart(table, input_labels, lang, t("u_tornado", lang),
+                                                t("u_tornado_axis", lang)))
     except (ImportError, AttributeError, CaseError, KeyError, ValueError):
         pass
     if hasattr(sim, "acceptability"):
@@ -141,7 +170,7 @@ def render(sim: Any, case, lang: str) -> list[str]:
         try:
             curve = sim.acceptability(np.linspace(0.0, top, 41))
             parts.append(charts.acceptability_chart(curve, case.contract.price, lang, t("u_accept", lang),
-                                                    (t("u_p_commissioner", lang), t("u_p_investor", lang))))
+                                                    (t("u_p_commissioner", lang), t("u_p_investor", lang)), case.currency))
         except (CaseError, KeyError, ValueError):
             pass
     return parts

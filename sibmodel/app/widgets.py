@@ -1,72 +1,67 @@
 """The app's widgets: inputs grouped as a user thinks, live key figures and charts, downloads, two languages.
 
+Few widget models (each one costs kernel time, websocket traffic and a model in the browser): an input group's
+widgets are made when the group is first opened, and kept; the key figures, tables and charts are one HTML
+widget; the cost table is an HTML table with a small editor; layouts and styles are shared (:class:`Kit`).
+
 Every callback goes through :meth:`App._guard`, which turns any error into a message (beside the widget
 for refused input, at the top otherwise) and keeps the last good result: the browser never sees a
-traceback. Widget values are untrusted (a browser can set any trait), so each is parsed and validated
-through the case model before it is used.
+traceback. Widget values are untrusted (a browser can set any trait), so each is parsed in the page's
+language and validated through the case model before it is used. Refused values are never clamped.
 """
 from __future__ import annotations
 
-import functools
-import math
-import os
+import contextlib
 from html import escape
 from typing import Any, Callable
 
 import ipywidgets as w
-from IPython.display import display
+from IPython.display import HTML, display
 
 from ..case import HOLDERS, Case
 from ..costs import catalogue
 from ..discount import SCHEDULES
 from ..errors import CaseError, Problem
 from . import charts, export
-from .inputs import format_list, parse_int, parse_list, parse_number, parse_value
+from .inputs import format_list, format_number_input, parse_int, parse_number, parse_text, parse_value
+from .kit import CheckboxStyle, Kit, css, echo_html, error_html
 from .state import BLANK, Session, apply_changes, case_from_upload, open_template, parse_query, template_name, templates
-from .texts import choice, field_text, fmt_figure, fmt_money, result_unit, t, translate_message
+from .texts import choice, field_text, fmt_figure, fmt_money, fmt_share, problems_text, result_unit, t
 
 LABEL_W = "300px"
 CARDS = ("savings_per_case", "commissioner_max", "public_sector_max", "investor_min", "cofunding_per_outcome",
          "investor_irr", "commissioner_npv")
-SHARE_FMT = ".0%"
-
-
-def _css(widget: w.Widget, *classes: str) -> w.Widget:
-    for c in classes:
-        widget.add_class(c)
-    return widget
+#: Input groups in page order; ``None``: a group with its own widgets (cost table, uncertainty panel).
+GROUPS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
+    ("g_cohort", ("name", "cohort.participants")),
+    ("g_outcome", ("outcome.baseline_rate", "outcome.relative_reduction", "outcome.drop_off", "outcome.onset_lag_years",
+                   "adjustments.attribution", "adjustments.displacement", "adjustments.optimism_bias")),
+    ("g_costs", None),
+    ("g_intervention", ("intervention.cost_per_participant", "intervention.delivery_years", "intervention.fixed_cost_per_year")),
+    ("g_contract", ("contract.metric", "contract.price", "contract.payment_lag_years", "contract.cap", "contract.payers",
+                    "contract.investor_share", "contract.investor_required_return")),
+    ("g_discount", ("discounting", "discounting.rate", "outcome.horizon_years")),
+    ("g_uncertainty", None),
+)
+OPEN = 1  #: the group open on first render
+#: Share inputs: slider range and step (readout as "60 %", written by the app in the page's language).
+SHARES = {"outcome.baseline_rate": (0.0, 1.0, 0.01), "outcome.relative_reduction": (0.0, 1.0, 0.01),
+          "outcome.drop_off": (0.0, 1.0, 0.01), "adjustments.attribution": (0.0, 1.0, 0.01),
+          "adjustments.displacement": (0.0, 1.0, 0.01), "contract.investor_share": (0.0, 1.0, 0.01),
+          "adjustments.optimism_bias": (0.0, 0.95, 0.01), "contract.investor_required_return": (0.0, 0.3, 0.005),
+          "discounting.rate": (0.0, 0.1, 0.0025)}
+MONEY = ("intervention.cost_per_participant", "contract.price", "contract.cap")
+INTS = ("outcome.onset_lag_years", "outcome.horizon_years", "intervention.delivery_years", "contract.payment_lag_years")
+LISTS = ("cohort.participants", "intervention.fixed_cost_per_year")
 
 
 def _cls(path: str) -> str:
     return "sib-field-" + path.replace(".", "-")
 
 
-class Field:
-    """One input: label, widget, unit and a message beside it; reads a case value and writes one back."""
-
-    def __init__(self, path: str, widget: w.Widget, read: Callable[[], Any], write: Callable[[Case], None]):
-        self.path, self.widget, self._read, self._write = path, widget, read, write
-        # Few widgets per input (label with unit and help in one HTML, the message in another): a page of
-        # about 30 inputs renders noticeably faster in the browser than with a widget per piece of text.
-        self.label = w.HTML(layout=w.Layout(width=LABEL_W))
-        self.message = _css(w.HTML(layout=w.Layout(flex="1 1 auto")), "sib-message")
-        self.box = _css(w.HBox([self.label, widget, self.message], layout=w.Layout(align_items="flex-start")),
-                        "sib-field", _cls(path))
-
-    def read(self) -> Any:
-        return self._read()
-
-    def write(self, case: Case) -> None:
-        self._write(case)
-
-    def relabel(self, lang: str) -> None:
-        label, unit, help_ = field_text(self.path, lang)
-        unit = f" ({escape(unit)})" if unit else ""
-        self.label.value = (f'<div title="{escape(help_)}" style="line-height:1.25"><b style="font-weight:600">{escape(label)}</b>'
-                            f'{unit}<br><small style="color:#555">{escape(help_)}</small></div>')
-
-    def show(self, message: str | None) -> None:
-        self.message.value = "" if not message else f'<span style="color:#b00020" role="alert">⚠ {escape(message)}</span>'
+def _money_text(x: float, lang: str) -> str:
+    """How a money box shows what it read: ``150.000 kr.`` (da) or ``150000 DKK`` (en)."""
+    return f"{format_number_input(x, lang)} {'kr.' if lang == 'da' else 'DKK'}"
 
 
 def _implied_reduction(case: Case) -> float:
@@ -82,21 +77,139 @@ def _implied_drop_off(case: Case) -> float:
     return max(0.0, min(1.0, 1.0 - p[1] / p[0])) if len(p) > 1 and p[0] > 0 else 0.0
 
 
+class Field:
+    """One input: label, widget, and beside it how the value was read or why it was refused."""
+
+    def __init__(self, kit: Kit, path: str, widget: w.Widget, read: Callable[[str], Any],
+                 write: Callable[[Case, str], str]):
+        self.path, self.widget, self._read, self._write = path, widget, read, write
+        self.label = kit.html(width=LABEL_W)
+        self.message = kit.html("", "sib-message", flex="1 1 120px", min_width="120px")
+        self.box = kit.box(w.HBox, [self.label, widget, self.message], "sib-field", _cls(path),
+                           align_items="flex-start", flex_flow="row wrap")
+        self.echo = ""
+
+    def read(self, lang: str) -> Any:
+        return self._read(lang)
+
+    def write(self, case: Case, lang: str) -> None:
+        self.echo = self._write(case, lang) or ""
+
+    def relabel(self, lang: str) -> None:
+        label, unit, help_ = field_text(self.path, lang)
+        unit = f" ({escape(unit)})" if unit else ""
+        self.label.value = (f'<div title="{escape(help_)}" style="line-height:1.25"><b style="font-weight:600">{escape(label)}</b>'
+                            f'{unit}<br><small style="color:#555">{escape(help_)}</small></div>')
+
+    def show(self, message: str | None) -> None:
+        self.message.value = error_html(message) if message else (echo_html(self.echo) if self.echo else "")
+
+
 class CostTable:
-    """The editable table of cost items per case: add, remove, change item, amount, quantity, years, share."""
+    """The cost items per case: one HTML table, and an editor for the chosen row (add, change, remove)."""
 
     OWN = "__own__"
+    SHARES = [i / 20 for i in range(21)]
 
     def __init__(self, app: App):
         self.app = app
-        self.rows: list[dict[str, w.Widget]] = []
-        self.box = _css(w.VBox(), "sib-costs")
-        self.add = _css(w.Button(icon="plus"), "sib-cost-add")
+        kit = app.kit
+        self.items: list[dict[str, Any]] = []
+        self.help = kit.html("", "sib-help")
+        self.table = kit.html("", "sib-cost-table", width="100%")
+        dw = "initial"
+        self.pick = kit.dropdown("sib-cost-pick", description_width=dw, width="auto", min_width="180px")
+        self.item = kit.dropdown("sib-cost-item", description_width=dw, width="100%")
+        self.amount = kit.text("sib-cost-amount", description_width=dw, width="230px")
+        self.holder = kit.dropdown("sib-cost-holder", description_width=dw, width="190px")
+        self.quantity = kit.text("sib-cost-quantity", description_width=dw, width="260px")
+        self.years = kit.text("sib-cost-years", description_width=dw, width="110px")
+        self.cashable = kit.dropdown("sib-cost-cashable", description_width=dw, width="210px")
+        self.add = kit.button("plus", "sib-cost-add", width="auto")
+        self.remove = kit.button("trash", "sib-cost-remove", width="auto")
+        self.message = kit.html("", "sib-message")
+        self.pick.observe(lambda _: app._guard(None, self._on_pick), "value")
+        for wid in (self.item, self.amount, self.holder, self.quantity, self.years, self.cashable):
+            wid.observe(lambda _: app._guard("costs_per_case", self.commit), "value")
         self.add.on_click(lambda _: app._guard("costs_per_case", self._add_row))
-        self.header = w.HTML()
-        self.help = _css(w.HTML(), "sib-help")
-        self.message = _css(w.HTML(), "sib-message")
-        self.widget = w.VBox([self.help, self.header, self.box, w.HBox([self.add, self.message])])
+        self.remove.on_click(lambda _: app._guard("costs_per_case", self._remove_row))
+        wrap = {"flex_flow": "row wrap", "align_items": "center", "width": "100%"}
+        editor = kit.box(w.VBox, [
+            kit.box(w.HBox, [self.pick, self.add, self.remove], **wrap),
+            self.item,
+            kit.box(w.HBox, [self.amount, self.holder, self.quantity, self.years, self.cashable], **wrap),
+            self.message], "sib-cost-editor", border="1px solid #ccc", padding="4px", width="100%")
+        self.widget = kit.box(w.VBox, [self.help, self.table, editor], "sib-costs", width="100%")
+        with app._quiet():
+            self.item.options = self._options(app.lang)
+            self.holder.options = [(choice("holder", h, app.lang), h) for h in HOLDERS]
+
+    # -- reading the editor -------------------------------------------------------------------------
+
+    def _row(self) -> int | None:
+        i = self.pick.value
+        return i if isinstance(i, int) and 0 <= i < len(self.items) else None
+
+    def read(self) -> dict[str, Any]:
+        """The chosen row as the editor shows it (values parsed in the page's language)."""
+        i, lang = self._row(), self.app.lang
+        path = f"costs_per_case.{i}"
+        item: dict[str, Any] = {}
+        if self.item.value == self.OWN:
+            item["amount"] = parse_number(f"{path}.amount", self.amount.value, lang)
+            item["holder"] = self.holder.value
+            label = self.items[i].get("label") if i is not None else None
+            if label:
+                item["label"] = label
+        else:
+            item["item"] = self.item.value
+            if str(self.amount.value).strip():
+                item["amount"] = parse_number(f"{path}.amount", self.amount.value, lang)
+        from .inputs import parse_list
+
+        item["quantity"] = parse_list(f"{path}.quantity", self.quantity.value, lang=lang)
+        if str(self.years.value).strip():
+            if isinstance(item["quantity"], list):
+                raise CaseError(Problem(f"{path}.years", self.years.value, "leave years empty when quantity is a list by year",
+                                        "app.years_with_list"))
+            item["years"] = parse_int(f"{path}.years", self.years.value, lang)
+        cashable = self.cashable.value
+        if not isinstance(cashable, float) or not 0.0 <= cashable <= 1.0:
+            raise CaseError(Problem(f"{path}.cashable", cashable, "must lie between 0 and 1", "number.out_of_range",
+                                    {"lo": 0.0, "hi": 1.0}))
+        item["cashable"] = cashable
+        return item
+
+    def commit(self) -> None:
+        i = self._row()
+        if i is None:
+            return
+        self._enable()
+        items = [dict(x) for x in self.items]
+        items[i] = self.read()
+        self.app._set("costs_per_case", items)
+
+    def _add_row(self) -> None:
+        area = self.app.session.case.area
+        cat = catalogue().frame()
+        keys = [k for k in cat.index if cat.at[k, "area"] == area] or list(cat.index)
+        items = [*self.items, {"item": keys[0], "quantity": 1.0, "years": 1}]
+        if self.app._set("costs_per_case", items):
+            self._select(len(items) - 1)
+
+    def _remove_row(self) -> None:
+        i = self._row()
+        if i is None:
+            return
+        items = [x for k, x in enumerate(self.items) if k != i]
+        if self.app._set("costs_per_case", items):
+            self._select(min(i, len(items) - 1))
+
+    def _on_pick(self) -> None:
+        self._load_editor()
+        self.render()
+
+    # -- writing --------------------------------------------------------------------------------------
 
     def _options(self, lang: str) -> list[tuple[str, str]]:
         cat = catalogue().frame()
@@ -104,122 +217,113 @@ class CostTable:
         order = sorted(cat.index, key=lambda k: (cat.at[k, "area"] != area, k))
         label = "label_da" if lang == "da" else "label_en"
         opts = [(f"{cat.at[k, label]} ({cat.at[k, 'unit']}, {choice('holder', cat.at[k, 'holder'], lang)})", k) for k in order]
-        return [(t("c_own", self.app.lang), self.OWN), *opts]
+        return [(t("c_own", lang), self.OWN), *opts]
 
     def write(self, case: Case) -> None:
-        self.rows = []
-        for item in case.costs_per_case:
-            self.rows.append(self._row(item.model_dump(exclude_none=True)))
-        self._layout()
+        """Take the rows from ``case`` (the last good one) and show them; the chosen row stays chosen."""
+        self.items = [c.model_dump(exclude_none=True) for c in case.costs_per_case]
+        self._select(self._row() if self._row() is not None else 0)
 
-    def _row(self, item: dict[str, Any]) -> dict[str, w.Widget]:
+    def _select(self, i: int) -> None:
         lang = self.app.lang
-        q = item.get("quantity", 1.0)
-        row = {
-            "item": w.Dropdown(options=self._options(lang), value=item.get("item", self.OWN), layout=w.Layout(width="300px")),
-            "amount": w.Text(value="" if item.get("amount") is None else format_list(item["amount"]), layout=w.Layout(width="95px")),
-            "holder": w.Dropdown(options=[(choice("holder", h, lang), h) for h in HOLDERS], value=item.get("holder", "kommune"),
-                                 layout=w.Layout(width="105px")),
-            "quantity": w.Text(value=format_list(q), layout=w.Layout(width="95px")),
-            "years": w.Text(value="" if item.get("years") is None else str(item["years"]), layout=w.Layout(width="45px")),
-            "cashable": w.FloatSlider(value=item.get("cashable", 1.0), min=0.0, max=1.0, step=0.05, readout_format=SHARE_FMT,
-                                      layout=w.Layout(width="150px")),
-            "remove": w.Button(icon="trash", layout=w.Layout(width="40px")),
-            "message": _css(w.HTML(), "sib-message"),
-            "label": item.get("label"),
-        }
-        for key in ("item", "amount", "holder", "quantity", "years", "cashable"):
-            row[key].observe(lambda _ch: self.app._guard("costs_per_case", self.commit), "value")
-        row["remove"].on_click(lambda _b, r=row: self.app._guard("costs_per_case", functools.partial(self._remove, r)))
-        self._enable(row)
-        return row
+        with self.app._quiet():
+            self.pick.options = [(f"{k + 1}: {self._name(x, lang)[:60]}", k) for k, x in enumerate(self.items)]
+            self.pick.value = i if 0 <= i < len(self.items) else None
+        self._load_editor()
+        self.render()
 
-    def _enable(self, row: dict[str, Any]) -> None:
-        row["holder"].disabled = row["item"].value != self.OWN
+    def _name(self, item: dict[str, Any], lang: str) -> str:
+        if "item" in item:
+            cat = catalogue().frame()
+            if item["item"] in cat.index:
+                return str(cat.at[item["item"], "label_da" if lang == "da" else "label_en"])
+            return str(item["item"])
+        return str(item.get("label") or t("c_own", lang))
 
-    def _layout(self) -> None:
-        children = []
-        for i, row in enumerate(self.rows):
-            self._enable(row)
-            box = w.HBox([row[k] for k in ("item", "amount", "holder", "quantity", "years", "cashable", "remove")])
-            children.append(_css(w.VBox([box, row["message"]]), "sib-cost-row", f"sib-cost-row-{i}"))
-        self.box.children = children
+    def _holder(self, item: dict[str, Any]) -> str:
+        """The budget a row saves for: the catalogue's holder for a catalogue item (a state item says stat)."""
+        if "item" in item:
+            cat = catalogue().frame()
+            if item["item"] in cat.index:
+                return str(cat.at[item["item"], "holder"])
+        return str(item.get("holder", "kommune"))
+
+    def _load_editor(self) -> None:
+        i, lang = self._row(), self.app.lang
+        item = self.items[i] if i is not None else {"amount": 0.0, "quantity": 1.0}
+        with self.app._quiet():
+            self.item.value = item.get("item", self.OWN) if item.get("item", self.OWN) in dict(self.item.options).values() else self.OWN
+            self.amount.value = "" if item.get("amount") is None else format_list(item["amount"], lang)
+            self.holder.value = self._holder(item)
+            self.quantity.value = format_list(item.get("quantity", 1.0), lang)
+            self.years.value = "" if item.get("years") is None else str(item["years"])
+            share = float(item.get("cashable", 1.0))
+            opts = sorted({*self.SHARES, share})
+            self.cashable.options = [(fmt_share(s, lang), s) for s in opts]
+            self.cashable.value = share
+        self._enable()
+
+    def _enable(self) -> None:
+        self.holder.disabled = self.item.value != self.OWN
+        if self.item.value != self.OWN:
+            with self.app._quiet():
+                self.holder.value = self._holder({"item": self.item.value})
+        for wid in (self.item, self.amount, self.holder, self.quantity, self.years, self.cashable, self.remove):
+            wid.disabled = wid.disabled if wid is self.holder else self._row() is None
+
+    def render(self) -> None:
+        """The table of all rows (the chosen one highlighted), in the page's language."""
+        lang, r = self.app.lang, self.app.session.result
+        cur = r.case.currency
+        cols = [t(k, lang) for k in ("c_item", "c_holder", "c_amount", "c_quantity", "c_years", "c_cashable", "c_saving")]
+        head = "".join(f'<th style="text-align:{"left" if k < 2 else "right"};padding:2px 6px">{escape(c)}</th>'
+                       for k, c in enumerate(cols))
+        rows = []
+        for k, item in enumerate(self.items):
+            unit = r.items["unit_cost"].iloc[k] if k < len(r.items) else item.get("amount")
+            saving = r.items["savings_per_case"].iloc[k] if k < len(r.items) else None
+            chosen = ' style="background:#e3f2fd"' if k == self._row() else ""
+            cells = [self._name(item, lang), choice("holder", self._holder(item), lang), fmt_money(unit, lang, cur),
+                     format_list(item.get("quantity", 1.0), lang), "" if item.get("years") is None else str(item["years"]),
+                     fmt_share(float(item.get("cashable", 1.0)), lang), fmt_money(saving, lang, cur)]
+            tds = "".join(f'<td style="text-align:{"left" if j < 2 else "right"};padding:2px 6px;'
+                          f'{"white-space:nowrap" if j >= 1 else "overflow-wrap:anywhere;min-width:12em"}">{escape(c)}</td>'
+                          for j, c in enumerate(cells))
+            rows.append(f'<tr class="sib-cost-row sib-cost-row-{k}"{chosen}><td style="padding:2px 4px">{k + 1}</td>{tds}</tr>')
+        self.table.value = (f'<div style="overflow-x:auto;max-width:100%"><table class="sib-table" style="border-collapse:collapse;'
+                            f'width:100%;font-size:90%"><tr><th>#</th>{head}</tr>{"".join(rows)}</table></div>')
 
     def relabel(self, lang: str) -> None:
         self.help.value = f'<small style="color:#555">{escape(t("c_help", lang))}</small>'
-        cols = [("c_item", 300), ("c_amount", 95), ("c_holder", 105), ("c_quantity", 95), ("c_years", 45), ("c_cashable", 150)]
-        self.header.value = "".join(f'<span style="display:inline-block;width:{wd}px;font-weight:bold;font-size:90%">'
-                                    f'{escape(t(k, lang))}</span>' for k, wd in cols)
-        self.add.description = t("c_add", lang)
         with self.app._quiet():
-            for row in self.rows:
-                value = row["item"].value
-                row["item"].options = self._options(lang)
-                row["item"].value = value
-                hv = row["holder"].value
-                row["holder"].options = [(choice("holder", h, lang), h) for h in HOLDERS]
-                row["holder"].value = hv
-                row["remove"].tooltip = t("c_remove", lang)
+            value = self.item.value
+            self.item.options = self._options(lang)
+            self.item.value = value
+            hv = self.holder.value
+            self.holder.options = [(choice("holder", h, lang), h) for h in HOLDERS]
+            self.holder.value = hv if hv in HOLDERS else "kommune"
+            for wid, key in ((self.pick, "c_row"), (self.item, "c_item"), (self.amount, "c_amount"), (self.holder, "c_holder"),
+                             (self.quantity, "c_quantity"), (self.years, "c_years"), (self.cashable, "c_cashable")):
+                wid.description = t(key, lang)
+            self.add.description = t("c_add", lang)
+            self.remove.description = t("c_remove", lang)
+        self._select(self._row() if self._row() is not None else 0)
 
-    def read(self) -> list[dict[str, Any]]:
-        items = []
-        for i, row in enumerate(self.rows):
-            path = f"costs_per_case.{i}"
-            item: dict[str, Any] = {}
-            if row["item"].value == self.OWN:
-                item["amount"] = parse_number(f"{path}.amount", row["amount"].value)
-                item["holder"] = row["holder"].value
-                if row["label"]:
-                    item["label"] = row["label"]
-            else:
-                item["item"] = row["item"].value
-                if str(row["amount"].value).strip():
-                    item["amount"] = parse_number(f"{path}.amount", row["amount"].value)
-            item["quantity"] = parse_list(f"{path}.quantity", row["quantity"].value)
-            if str(row["years"].value).strip():
-                if isinstance(item["quantity"], list):
-                    raise CaseError(Problem(f"{path}.years", row["years"].value, "leave years empty when quantity is a list by year"))
-                item["years"] = parse_int(f"{path}.years", row["years"].value)
-            item["cashable"] = round(float(row["cashable"].value), 6)
-            items.append(item)
-        return items
-
-    def commit(self) -> None:
-        for row in self.rows:
-            self._enable(row)
-        items = self.read()
-        self.app._set("costs_per_case", items)
-
-    def _add_row(self) -> None:
-        area = self.app.session.case.area
-        cat = catalogue().frame()
-        keys = [k for k in cat.index if cat.at[k, "area"] == area] or list(cat.index)
-        self.rows.append(self._row({"item": keys[0], "quantity": 1.0, "years": 1}))
-        self._layout()
-        self.commit()
-
-    def _remove(self, row: dict[str, Any]) -> None:
-        self.rows = [r for r in self.rows if r is not row]
-        self._layout()
-        self.commit()
-
-    def show(self, problems: dict[str, str]) -> None:
-        """Messages beside each row (problems keyed ``costs_per_case[.i...]``)."""
-        general = problems.get("costs_per_case", "")
-        for i, row in enumerate(self.rows):
-            mine = [m for m in general.split("; ") if m.startswith(f"costs_per_case.{i}.") or m.startswith(f"costs_per_case.{i}:")]
-            row["message"].value = "" if not mine else f'<span style="color:#b00020" role="alert">⚠ {escape("; ".join(mine))}</span>'
-        rest = [m for m in general.split("; ") if m and not any(m.startswith(f"costs_per_case.{i}") for i in range(len(self.rows)))]
-        self.message.value = "" if not rest else f'<span style="color:#b00020" role="alert">⚠ {escape("; ".join(rest))}</span>'
+    def show(self, problems: list[Problem]) -> None:
+        self.message.value = error_html(problems_text(problems, self.app.lang)) if problems else ""
 
 
 class App:
     """The whole app for one browser session (Voilà gives each page its own kernel)."""
 
     def __init__(self, lang: str = "da", query: str | None = None):
+        import os
+
         self.lang = lang if lang in ("da", "en") else "da"
+        self.kit = Kit()
         self._muted = 0
-        self._top_error = ""
+        self._top: list[Problem] = []
+        self._top_source = ""
         self._note = ""
         self.paths = templates()
         query = os.environ.get("QUERY_STRING", "") if query is None else query
@@ -227,7 +331,8 @@ class App:
         self.lang = qlang or self.lang
         default = next(iter(self.paths), BLANK)
         if key is not None and key not in self.paths and key != BLANK:
-            problems.insert(0, Problem("template", key, f"no such template; allowed: {', '.join(dict.fromkeys([*self.paths, BLANK]))}"))
+            allowed = ", ".join(dict.fromkeys([*self.paths, BLANK]))
+            problems.insert(0, Problem("template", key, f"no such template; allowed: {allowed}", "app.template", {"allowed": allowed}))
             key = None
         self.key = key or default
         case = open_template(self.key)
@@ -235,152 +340,158 @@ class App:
         problems.extend(refused)
         self.session = Session(case, origin=open_template(self.key))
         self.source = "template"
+        self.fields: dict[str, Field] = {}
+        self.costs: CostTable | None = None
+        self.uncertainty: Any = None
         self._build()
-        self._write_all()
+        self._top = list(problems)
+        if changes and not problems:
+            self._note = "query_loaded"
+            self._note_keys = ", ".join(changes)
         self._relabel()
-        if problems:
-            self._top_error = "; ".join(str(p) for p in problems)
-        elif changes:
-            self._note = t("query_loaded", self.lang, keys=", ".join(changes))
-        self._show_problems()
 
     # -- building ----------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.title = _css(w.HTML(), "sib-title")
-        self.language = _css(w.ToggleButtons(options=[("Dansk", "da"), ("English", "en")], value=self.lang), "sib-lang")
+        kit = self.kit
+        self.title = kit.html("", "sib-title")
+        self.language = css(w.ToggleButtons(options=[("Dansk", "da"), ("English", "en")], value=self.lang,
+                                            style=kit.style(w.ToggleButtonsStyle), layout=kit.layout()), "sib-lang")
         self.language.observe(lambda ch: self._guard(None, self._on_language), "value")
-        self.template = _css(w.Dropdown(layout=w.Layout(width="380px")), "sib-template")
+        self.template = kit.dropdown("sib-template", width="380px")
         self.template.observe(lambda ch: self._guard(None, self._on_template), "value")
-        self.upload = _css(w.FileUpload(accept=".yaml,.yml", multiple=False), "sib-upload")
+        self.upload = css(w.FileUpload(accept=".yaml,.yml", multiple=False, layout=kit.layout(width="auto"),
+                                       style=kit.style(w.ButtonStyle)), "sib-upload")
         self.upload.observe(lambda ch: self._guard("upload", self._on_upload), "value")
-        self.reset = _css(w.Button(icon="undo"), "sib-reset")
+        self.reset = kit.button("undo", "sib-reset", width="auto")
         self.reset.on_click(lambda _: self._guard(None, self._on_reset))
-        self.top_message = _css(w.HTML(), "sib-top-message")
+        self.top_message = kit.html("", "sib-top-message")
 
-        self.fields: dict[str, Field] = {}
-        F = self._field
-        self.groups: list[tuple[str, w.Widget]] = [
-            ("g_cohort", w.VBox([F("name"), F("cohort.participants")])),
-            ("g_outcome", w.VBox([F("outcome.baseline_rate"), F("outcome.relative_reduction"), F("outcome.drop_off"),
-                                  F("outcome.onset_lag_years"), F("adjustments.attribution"), F("adjustments.displacement"),
-                                  F("adjustments.optimism_bias")])),
-        ]
-        self.costs = CostTable(self)
-        self.groups.append(("g_costs", self.costs.widget))
-        self.groups += [
-            ("g_intervention", w.VBox([F("intervention.cost_per_participant"), F("intervention.delivery_years"),
-                                       F("intervention.fixed_cost_per_year")])),
-            ("g_contract", w.VBox([F("contract.metric"), F("contract.price"), F("contract.payment_lag_years"), F("contract.cap"),
-                                   F("contract.payers"), F("contract.investor_share"), F("contract.investor_required_return")])),
-            ("g_discount", w.VBox([F("discounting"), F("discounting.rate"), F("outcome.horizon_years")])),
-        ]
-        from . import uncertainty
-
-        self.uncertainty = uncertainty.Panel(self)
-        self.groups.append(("g_uncertainty", self.uncertainty.widget))
-        # Only the open group is in the page at first; the others are put in when opened, so the browser renders
-        # a third of the input widgets at page load (their models exist, and keep their values, all along).
-        self.accordion = _css(w.Accordion(children=[g if i == 1 else w.VBox() for i, (_, g) in enumerate(self.groups)],
-                                          selected_index=1), "sib-groups")
+        self.group_widgets: dict[int, w.Widget] = {}
+        placeholders = [kit.box(w.VBox, []) for _ in GROUPS]
+        self.accordion = css(w.Accordion(children=placeholders, selected_index=None, layout=kit.layout()), "sib-groups")
+        self._open_group(OPEN)
+        self.accordion.selected_index = OPEN
         self.accordion.observe(self._on_group, "selected_index")
 
-        self.status = _css(w.HTML(), "sib-status")
-        self.figures = _css(w.HTML(), "sib-figures")
-        self.chart_savings = _css(w.HTML(), "sib-chart-savings")
-        self.chart_corridor = _css(w.HTML(), "sib-chart-corridor")
-        self.chart_cash = _css(w.HTML(), "sib-chart-cash")
-        self.keep_title = w.HTML()
-        self.yaml_link = _css(w.HTML(), "sib-yaml")
-        self.excel_button = _css(w.Button(icon="file-excel-o", layout=w.Layout(width="auto")), "sib-make-excel")
+        self.results = kit.html("", "sib-results-body")
+        self.keep = kit.html("", "sib-keep")
+        self.excel_button = kit.button("file-excel-o", "sib-make-excel", width="auto")
         self.excel_button.on_click(lambda _: self._guard(None, self._on_excel))
-        self.excel_link = _css(w.HTML(), "sib-excel")
-        self.share = _css(w.Textarea(disabled=False, layout=w.Layout(width="95%", height="60px")), "sib-share")
-        self.share_label = w.HTML()
-        keep = w.VBox([self.keep_title, self.yaml_link, w.HBox([self.excel_button, self.excel_link]), self.share_label, self.share])
-        left = w.VBox([self.accordion], layout=w.Layout(flex="1 1 640px", min_width="420px"))
-        right = _css(w.VBox([self.top_message, self.status, self.figures, self.chart_corridor, self.chart_savings,
-                             self.chart_cash, keep], layout=w.Layout(flex="1 1 520px", min_width="380px")), "sib-results")
-        head = w.VBox([self.title, w.HBox([self.language, self.template, self.upload, self.reset],
-                                          layout=w.Layout(flex_flow="row wrap", align_items="center"))])
-        self.widget = _css(w.VBox([head, w.HBox([left, right], layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))]),
-                           "sib-app")
+        self.excel_link = kit.html("", "sib-excel")
+        keep = kit.box(w.VBox, [self.keep, kit.box(w.HBox, [self.excel_button, self.excel_link], flex_flow="row wrap")])
+        left = kit.box(w.VBox, [self.accordion], flex="1 1 640px", min_width="420px", max_width="100%")
+        right = kit.box(w.VBox, [self.top_message, self.results, keep], "sib-results", flex="1 1 520px", min_width="380px",
+                        max_width="100%")
+        head = kit.box(w.VBox, [self.title, kit.box(w.HBox, [self.language, self.template, self.upload, self.reset],
+                                                    flex_flow="row wrap", align_items="center")])
+        self.widget = kit.box(w.VBox, [head, kit.box(w.HBox, [left, right], flex_flow="row wrap", align_items="flex-start")],
+                              "sib-app")
+
+    def _open_group(self, i: int) -> w.Widget:
+        """The widgets of group ``i``, made on first use (set from the case and labelled) and kept."""
+        if i in self.group_widgets:
+            return self.group_widgets[i]
+        key, paths = GROUPS[i]
+        if key == "g_costs":
+            self.costs = CostTable(self)
+            widget = self.costs.widget
+        elif key == "g_uncertainty":
+            from .uncertainty import Panel  # the Monte Carlo panel: only when its group is opened
+
+            self.uncertainty = Panel(self.kit, lambda: self.session.case, lambda: self.lang, lambda act: self._guard(None, act))
+            widget = self.uncertainty.widget
+        else:
+            widget = self.kit.box(w.VBox, [self._field(p) for p in paths])
+        self.group_widgets[i] = widget
+        if hasattr(self, "results"):  # after the first render: set the new widgets from the current case
+            if key == "g_costs":
+                self.costs.write(self.session.case)
+                self.costs.relabel(self.lang)
+            elif paths:
+                with self._quiet():
+                    for p in paths:
+                        self.fields[p].write(self.session.case, self.lang)
+                self._relabel_inputs(paths)
+            self._show_problems()
+        children = list(self.accordion.children)
+        children[i] = widget
+        self.accordion.children = tuple(children)
+        return widget
 
     def _field(self, path: str) -> w.Widget:
-        """Make the input for ``path`` with its parser (widget value -> case value) and writer."""
-        s = self.session
+        """Make the input for ``path`` with its parser (widget value, language -> case value) and writer."""
+        kit = self.kit
+        if path in SHARES:
+            lo, hi, step = SHARES[path]
+            wid = w.FloatSlider(min=lo, max=hi, step=step, readout=False, continuous_update=False,
+                                layout=kit.layout(width="300px"), style=kit.style(w.SliderStyle))
+            value: Callable[[Case], float] = {
+                "outcome.relative_reduction": _implied_reduction, "outcome.drop_off": _implied_drop_off,
+                "discounting.rate": lambda c: c.discounting if isinstance(c.discounting, float) else 0.035,
+            }.get(path, lambda c: c.get(path))
+            decimals = 2 if path == "discounting.rate" else 1
 
-        def slider(lo: float, hi: float, step: float, fmt: str = SHARE_FMT, value=lambda c: c.get(path)) -> Field:
-            wid = w.FloatSlider(min=lo, max=hi, step=step, readout_format=fmt, continuous_update=False, layout=w.Layout(width="300px"))
-            return Field(path, wid, lambda: round(float(wid.value), 6), lambda c: setattr(wid, "value", value(c)))
+            def read_share(lang: str) -> float:
+                return parse_number(path, round(float(wid.value), 6), lang, lo, hi)
 
-        def number() -> Field:
-            wid = w.FloatText(layout=w.Layout(width="160px"))
-            return Field(path, wid, lambda: parse_number(path, wid.value), lambda c: setattr(wid, "value", c.get(path)))
+            def write_share(c: Case, lang: str) -> str:
+                wid.value = value(c)
+                return fmt_share(wid.value, lang, decimals)
+            f = Field(kit, path, wid, read_share, write_share)
+        elif path in MONEY or path in INTS or path in LISTS or path == "name":
+            wid = kit.text(width="200px" if path != "name" else "300px")
 
-        def integer() -> Field:
-            wid = w.IntText(layout=w.Layout(width="90px"))
-            return Field(path, wid, lambda: parse_int(path, wid.value), lambda c: setattr(wid, "value", int(c.get(path))))
+            def read_text(lang: str) -> Any:
+                if path == "name":
+                    return parse_text(path, wid.value)
+                if path in INTS:
+                    return parse_int(path, wid.value, lang)
+                return parse_value(path, wid.value, lang=lang)
 
-        def text_list() -> Field:
-            wid = w.Text(layout=w.Layout(width="200px"), continuous_update=False)
-            return Field(path, wid, lambda: parse_value(path, wid.value),
-                         lambda c: setattr(wid, "value", format_list(c.get(path))))
+            def write_text(c: Case, lang: str) -> str:
+                v = c.get(path)
+                if path == "name":
+                    wid.value = c.name_in(lang)
+                elif v is None:
+                    wid.value = ""
+                elif path in MONEY:
+                    wid.value = _money_text(v, lang)
+                else:
+                    wid.value = format_list(v, lang)
+                return t("no_cap", lang) if path == "contract.cap" and v is None else ""
+            f = Field(kit, path, wid, read_text, write_text)
+        elif path in ("contract.metric", "discounting"):
+            keys = ("prevented_case", "success") if path == "contract.metric" else (*SCHEDULES, "constant")
+            wid = kit.dropdown(width="220px")
+            wid.options = [(k, k) for k in keys]
 
-        if path == "name":
-            wid = w.Text(layout=w.Layout(width="300px"), continuous_update=False)
-            f = Field(path, wid, lambda: str(wid.value)[:200], lambda c: setattr(wid, "value", c.name))
-        elif path in ("outcome.baseline_rate", "adjustments.attribution", "adjustments.displacement", "contract.investor_share"):
-            f = slider(0.0, 1.0, 0.01)
-        elif path == "outcome.relative_reduction":
-            f = slider(0.0, 1.0, 0.01, value=_implied_reduction)
-        elif path == "outcome.drop_off":
-            f = slider(0.0, 1.0, 0.01, value=_implied_drop_off)
-        elif path == "adjustments.optimism_bias":
-            f = slider(0.0, 0.95, 0.01)
-        elif path == "contract.investor_required_return":
-            f = slider(0.0, 0.3, 0.005, ".1%")
-        elif path == "discounting.rate":
-            wid = w.FloatSlider(min=0.0, max=0.1, step=0.0025, readout_format=".2%", continuous_update=False, layout=w.Layout(width="300px"))
-            f = Field(path, wid, lambda: round(float(wid.value), 6),
-                      lambda c: setattr(wid, "value", c.discounting if isinstance(c.discounting, float) else 0.035))
-        elif path in ("outcome.onset_lag_years", "outcome.horizon_years", "intervention.delivery_years", "contract.payment_lag_years"):
-            f = integer()
-        elif path in ("intervention.cost_per_participant", "contract.price"):
-            f = number()
-        elif path in ("cohort.participants", "intervention.fixed_cost_per_year"):
-            f = text_list()
-        elif path == "contract.cap":
-            wid = w.Text(layout=w.Layout(width="160px"), continuous_update=False)
-            f = Field(path, wid, lambda: parse_value(path, wid.value),
-                      lambda c: setattr(wid, "value", "" if c.contract.cap is None else format_list(c.contract.cap)))
-        elif path == "contract.metric":
-            wid = w.Dropdown(options=[("", "prevented_case"), ("", "success")], layout=w.Layout(width="200px"))
-            f = Field(path, wid, lambda: parse_value(path, str(wid.value)), lambda c: setattr(wid, "value", c.contract.metric))
-        elif path == "discounting":
-            wid = w.Dropdown(options=[(k, k) for k in (*SCHEDULES, "constant")], layout=w.Layout(width="220px"))
-
-            def read_discounting() -> Any:
-                if wid.value == "constant":
-                    return self.fields["discounting.rate"].read()
+            def read_choice(lang: str) -> Any:
+                if path == "discounting" and wid.value == "constant":
+                    return self.fields["discounting.rate"].read(lang) if "discounting.rate" in self.fields else 0.035
                 return parse_value(path, str(wid.value))
-            f = Field(path, wid, read_discounting,
-                      lambda c: setattr(wid, "value", c.discounting if isinstance(c.discounting, str) else "constant"))
+
+            def write_choice(c: Case, lang: str) -> str:
+                v = c.get(path)
+                wid.value = v if path == "contract.metric" or isinstance(v, str) else "constant"
+                return ""
+            f = Field(kit, path, wid, read_choice, write_choice)
         elif path == "contract.payers":
-            boxes = {h: w.Checkbox(indent=False, layout=w.Layout(width="110px")) for h in HOLDERS}
-            wid = w.HBox(list(boxes.values()))
+            boxes = {h: w.Checkbox(indent=False, layout=kit.layout(width="110px"), style=kit.style(CheckboxStyle)) for h in HOLDERS}
+            wid = kit.box(w.HBox, list(boxes.values()))
             wid.boxes = boxes  # type: ignore[attr-defined]
 
-            def read_payers() -> list[str]:
+            def read_payers(lang: str) -> list[str]:
                 payers = [h for h, b in boxes.items() if b.value is True]
                 if not payers:
-                    raise CaseError(Problem(path, [], "tick at least one payer"))
+                    raise CaseError(Problem(path, [], "tick at least one payer", "app.no_payer"))
                 return payers
 
-            def write_payers(c: Case) -> None:
+            def write_payers(c: Case, lang: str) -> str:
                 for h, b in boxes.items():
                     b.value = h in c.contract.payers
-            f = Field(path, wid, read_payers, write_payers)
+                return ""
+            f = Field(kit, path, wid, read_payers, write_payers)
         else:  # pragma: no cover - a programming error, caught by the tests
             raise KeyError(path)
         self.fields[path] = f
@@ -392,16 +503,14 @@ class App:
 
     # -- events ------------------------------------------------------------------------------------
 
+    @contextlib.contextmanager
     def _quiet(self):
-        app = self
-
-        class _Mute:
-            def __enter__(self):
-                app._muted += 1
-
-            def __exit__(self, *exc):
-                app._muted -= 1
-        return _Mute()
+        """Set widgets without their callbacks running."""
+        self._muted += 1
+        try:
+            yield
+        finally:
+            self._muted -= 1
 
     def _guard(self, key: str | None, action: Callable[[], None]) -> None:
         """Run a callback; refused input becomes a message beside its widget, anything else one at the top.
@@ -412,20 +521,20 @@ class App:
             return
         top = key in (None, "upload")
         if top:
-            self._top_error = ""
+            self._top, self._top_source = [], ""
         try:
             action()
         except CaseError as exc:
             if top:
-                self._top_error = str(exc).replace("\n", " ")
+                self._top, self._top_source = list(exc.problems), str(exc.source or "")[:120]
             else:
                 self.session.refuse(key, exc)
         except Exception as exc:  # noqa: BLE001 - a user must never see a traceback
-            text = t("err_unexpected", self.lang, msg=f"{type(exc).__name__}: {exc}")
+            p = Problem(key or "", f"{type(exc).__name__}: {exc}", "unexpected error", "app.unexpected")
             if top:
-                self._top_error = text
+                self._top = [p]
             else:
-                self.session.problems[key] = text
+                self.session.problems[key] = [p]
         try:
             self._show_problems()
         except Exception:  # noqa: BLE001
@@ -434,31 +543,34 @@ class App:
     def _on_field(self, path: str, target: str) -> None:
         if path == "discounting.rate" and self.fields["discounting"].widget.value != "constant":
             return
-        value = self.fields[target].read() if target != path else self.fields[path].read()
+        value = self.fields[target].read(self.lang)
         if self.session.set(target, value, key=path):
             if target != path:
                 self.session.problems.pop(target, None)
+            with self._quiet():  # echo how the value was read ("150.000 kr.")
+                self.fields[path].write(self.session.case, self.lang)
+                if target != path:
+                    self.fields[target].write(self.session.case, self.lang)
             self._render()
 
-    def _set(self, path: str, value: Any) -> None:
+    def _set(self, path: str, value: Any) -> bool:
         if self.session.set(path, value):
-            self._render()
+            self._write_all()
+            return True
+        return False
 
     def _on_group(self, _change: Any = None) -> None:
-        """Put an opened group's widgets into the page (no message: opening a group changes no input)."""
+        """Make an opened group's widgets (once) and put them into the page."""
+        i = self.accordion.selected_index
         try:
-            i = self.accordion.selected_index
-            if not isinstance(i, int) or not 0 <= i < len(self.groups):
-                return
-            children = list(self.accordion.children)
-            if children[i] is not self.groups[i][1]:
-                children[i] = self.groups[i][1]
-                self.accordion.children = tuple(children)
-        except Exception:  # noqa: BLE001 - a user must never see a traceback
+            if isinstance(i, int) and 0 <= i < len(GROUPS):
+                self._open_group(i)
+        except Exception:  # noqa: BLE001 - a user must never see a traceback; the group stays empty
             pass
 
     def _on_language(self) -> None:
         self.lang = self.language.value if self.language.value in ("da", "en") else "da"
+        self._write_all(render=False)  # boxes show numbers the new language's way
         self._relabel()
 
     def _on_template(self) -> None:
@@ -482,13 +594,16 @@ class App:
             return
         f = files[0]
         name = str(f.get("name", "upload.yaml"))[:200]
-        case = case_from_upload(name, bytes(f["content"]))
+        try:
+            case = case_from_upload(name, bytes(f["content"]))
+        finally:
+            with self._quiet():
+                self.upload.value = ()  # the bytes are not kept
         self.session.load(case)
         self.source = "upload"
-        self._note = t("uploaded", self.lang, name=case.name)
+        self._note = "uploaded"
+        self._note_keys = case.name_in(self.lang)
         self._write_all()
-        with self._quiet():
-            self.upload.value = ()
 
     def _on_excel(self) -> None:
         r = self.session.result
@@ -505,25 +620,54 @@ class App:
 
     # -- writing and rendering ---------------------------------------------------------------------
 
-    def _write_all(self) -> None:
-        """Set every widget from the session's case without triggering callbacks."""
+    def _write_all(self, render: bool = True) -> None:
+        """Set every made widget from the session's case without triggering callbacks."""
         case = self.session.case
         with self._quiet():
             for f in self.fields.values():
-                f.write(case)
-            self.costs.write(case)
-            self.costs.relabel(self.lang)
+                f.write(case, self.lang)
             if self.template.options:
                 self.template.value = self.key if self.source == "template" else None
-        self._show_problems()
-        self._render()
+        if self.costs is not None:
+            self.costs.write(case)
+        if render:
+            self._show_problems()
+            self._render()
+
+    def _relabel_inputs(self, only: tuple[str, ...] | None = None) -> None:
+        """Label the made inputs (``only`` these paths, where given) in the page's language."""
+        lang = self.lang
+        with self._quiet():
+            for p, f in self.fields.items():
+                if only is None or p in only:
+                    f.relabel(lang)
+            if "contract.metric" in self.fields:
+                metric = self.fields["contract.metric"].widget
+                mv = metric.value
+                metric.options = [(choice("contract.metric", k, lang), k) for k in ("prevented_case", "success")]
+                metric.value = mv
+            if "discounting" in self.fields:
+                disc = self.fields["discounting"].widget
+                dv = disc.value
+                disc.options = [(choice("discounting", k, lang), k) for k in (*SCHEDULES, "constant")]
+                disc.value = dv
+            if "contract.payers" in self.fields:
+                for h, b in self.fields["contract.payers"].widget.boxes.items():
+                    b.description = choice("holder", h, lang)
+        if only is not None:
+            return
+        if self.costs is not None:
+            self.costs.relabel(lang)
+        if self.uncertainty is not None:
+            self.uncertainty.relabel(lang)
 
     def _relabel(self) -> None:
         lang = self.lang
         with self._quiet():
             self.language.value = lang
-            self.title.value = f'<h2 style="margin:4px 0">{escape(t("title", lang))}</h2><p style="max-width:1100px">{escape(t("intro", lang))}</p>'
-            options = [(template_name(p), k) for k, p in self.paths.items()]
+            self.title.value = (f'<h2 style="margin:4px 0">{escape(t("title", lang))}</h2>'
+                                f'<p style="max-width:1100px">{escape(t("intro", lang))}</p>')
+            options = [(template_name(p, lang), k) for k, p in self.paths.items()]
             if BLANK not in self.paths:
                 options.append((t("blank", lang), BLANK))
             self.template.options = options
@@ -531,57 +675,40 @@ class App:
             self.template.description = t("template", lang)
             self.template.tooltip = t("template_help", lang)
             self.upload.description = t("upload", lang)
+            self.upload.tooltip = t("upload_help", lang)
             self.reset.description = t("reset", lang)
-            self.reset.layout.width = "auto"
-            self.upload.layout.width = "auto"
-            self.accordion.titles = tuple(t(k, lang) for k, _ in self.groups)
-            for f in self.fields.values():
-                f.relabel(lang)
-            metric = self.fields["contract.metric"].widget
-            mv = metric.value
-            metric.options = [(choice("contract.metric", k, lang), k) for k in ("prevented_case", "success")]
-            metric.value = mv
-            disc = self.fields["discounting"].widget
-            dv = disc.value
-            disc.options = [(choice("discounting", k, lang), k) for k in (*SCHEDULES, "constant")]
-            disc.value = dv
-            for h, b in self.fields["contract.payers"].widget.boxes.items():
-                b.description = choice("holder", h, lang)
-            self.costs.relabel(lang)
-            self.uncertainty.relabel(lang)
+            self.accordion.titles = tuple(t(k, lang) for k, _ in GROUPS)
             self.excel_button.description = t("make_excel", lang)
             self.excel_link.value = ""
-            self.keep_title.value = f"<h3>{escape(t('g_keep', lang))}</h3>"
-            self.share_label.value = f'{escape(t("share", lang))}<br><small style="color:#555">{escape(t("share_help", lang))}</small>'
-        self._show_problems()
-        self._render()
+        self._relabel_inputs()
+        self._write_all()
 
     def _show_problems(self) -> None:
-        problems = self.session.problems
+        problems, lang = self.session.problems, self.lang
         for path, f in self.fields.items():
             msg = problems.get(path)
-            f.show(translate_message(msg, self.lang) if msg else None)
-        self.costs.show({k: translate_message(v, self.lang) for k, v in problems.items()})
-        stale = self.session.stale
-        self.status.value = self._status_html() if self.session.result else ""
-        if self._top_error:
-            self.top_message.value = self._error_html(translate_message(self._top_error, self.lang))
+            f.show(problems_text(msg, lang) if msg else None)
+        if self.costs is not None:
+            self.costs.show(problems.get("costs_per_case", []))
+        # problems of inputs whose group is not open (a URL value, say) are shown at the top
+        elsewhere = [p for k, v in problems.items() if k not in self.fields and k != "costs_per_case" for p in v]
+        top = self._top + elsewhere
+        if top:
+            source = f"{self._top_source}: " if self._top and self._top_source else ""
+            self.top_message.value = self._error_html(source + problems_text(top, lang))
+        elif self._note:
+            self.top_message.value = self._note_html(t(self._note, lang, **({"keys": self._note_keys} if self._note == "query_loaded"
+                                                                              else {"name": self._note_keys})))
         else:
-            self.top_message.value = self._note_html(self._note) if self._note else ""
-        self.results_box_stale(stale)
-
-    def results_box_stale(self, stale: bool) -> None:
-        for wid in (self.figures, self.chart_corridor, self.chart_savings, self.chart_cash):
-            if stale:
-                wid.add_class("sib-stale")
-            else:
-                wid.remove_class("sib-stale")
+            self.top_message.value = ""
+        self._compose()
 
     def _error_html(self, text: str) -> str:
-        return f'<div style="color:#b00020;border:1px solid #b00020;padding:6px;margin:4px 0" role="alert">⚠ {escape(text)}</div>'
+        return (f'<div style="color:#b00020;border:1px solid #b00020;padding:6px;margin:4px 0;overflow-wrap:anywhere;'
+                f'max-height:12em;overflow-y:auto" role="alert">⚠ {escape(text)}</div>')
 
     def _note_html(self, text: str) -> str:
-        return f'<div style="color:#1b5e20;border:1px solid #1b5e20;padding:6px;margin:4px 0">{escape(text)}</div>'
+        return f'<div style="color:#1b5e20;border:1px solid #1b5e20;padding:6px;margin:4px 0;overflow-wrap:anywhere">{escape(text)}</div>'
 
     def _status_html(self) -> str:
         r, lang = self.session.result, self.lang
@@ -601,11 +728,18 @@ class App:
             parts.append(f'<div class="sib-nodeal" style="background:#ffebee;padding:8px">{escape(t("no_outcomes", lang))}</div>')
         return "".join(parts)
 
+    def _compose(self) -> None:
+        """The results widget: status, key figures and charts in one HTML (faded while an input is refused)."""
+        if not hasattr(self, "_body"):
+            return
+        stale = " sib-stale" if self.session.stale else ""
+        self.results.value = (f'<div class="sib-status">{self._status_html()}</div>'
+                              f'<div class="sib-shown{stale}">{self._body}</div>')
+
     def _render(self) -> None:
         """Key figures, charts, downloads and the share link from the session's last good result."""
         r, lang = self.session.result, self.lang
         cur = r.case.currency
-        self.status.value = self._status_html()
         table = r.summary(lang)
         by_name = {row.name: row for row in table.itertuples()}
         cards = []
@@ -623,27 +757,44 @@ class App:
             f'<td style="text-align:right;padding-left:12px">{escape(fmt_figure(row.name, row.value, lang, cur))}</td>'
             f'<td style="padding-left:8px;color:#666">{escape(result_unit(row.unit, lang))}</td></tr>'
             for row in table.itertuples())
-        more = "Alle nøgletal" if lang == "da" else "All key figures"
-        self.figures.value = (
+        figures = (
             f'<h3 style="margin:6px 0">{escape(t("results", lang))}</h3>{"".join(cards)}'
             f'<div style="font-size:85%;color:#555">{escape(t("price_year", lang, cur=cur, year=r.case.price_year))}</div>'
-            f'<details><summary>{escape(more)}</summary><table class="sib-table">'
+            f'<details><summary>{escape(t("all_figures", lang))}</summary><table class="sib-table">'
             f'<tr><th style="text-align:left">{escape(t("col_figure", lang))}</th><th>{escape(t("col_value", lang))}</th>'
             f'<th>{escape(t("col_unit", lang))}</th></tr>{rows}</table></details>')
-        self.chart_corridor.value = charts.corridor_chart(r, lang)
-        self.chart_savings.value = charts.savings_chart(r, lang)
-        self.chart_cash.value = charts.cash_chart(r, lang)
-        self.yaml_link.value = export.download_link(export.case_yaml(r), export.filename(r, "yaml"), export.YAML_TYPE,
-                                                    t("download_yaml", lang), "sib-yaml-link")
+        self._body = (f'<div class="sib-figures">{figures}</div>'
+                      f'<div class="sib-chart-corridor">{charts.corridor_chart(r, lang)}</div>'
+                      f'<div class="sib-chart-savings">{charts.savings_chart(r, lang)}</div>'
+                      f'<div class="sib-chart-cash">{charts.cash_chart(r, lang)}</div>')
+        self._compose()
+        share = self.session.query(self.key, lang) if self.source == "template" else "–"
+        yaml_link = export.download_link(export.case_yaml(r), export.filename(r, "yaml"), export.YAML_TYPE,
+                                         t("download_yaml", lang), "sib-yaml-link")
+        self.keep.value = (f'<h3>{escape(t("g_keep", lang))}</h3><div class="sib-yaml">{yaml_link}</div>'
+                           f'<div style="margin-top:6px">{escape(t("share", lang))}<br><small style="color:#555">'
+                           f'{escape(t("share_help", lang))}</small></div>'
+                           f'<textarea class="sib-share" readonly rows="3" style="width:95%;font-family:monospace">'
+                           f'{escape(share)}</textarea>')
+        self.share = share
         self.excel_link.value = ""
-        self.share.value = self.session.query(self.key, lang) if self.source == "template" else "–"
-        self.uncertainty.mark_stale()
+        if self.costs is not None:
+            self.costs.render()
+        if self.uncertainty is not None:
+            self.uncertainty.mark_stale()
+
+    # -- for tests and the benchmark -------------------------------------------------------------------
+
+    def open_all_groups(self) -> None:
+        """Make every group's widgets (as a user opening each group in turn would)."""
+        for i in range(len(GROUPS)):
+            self._open_group(i)
 
 
 def show(lang: str = "da", query: str | None = None) -> App:
     """Build and display the app (in a notebook or Voilà); ``query`` defaults to Voilà's ``QUERY_STRING``."""
     app = App(lang, query)
-    display(_css(w.HTML(_STYLE), "sib-style"))
+    display(HTML(_STYLE + _UPLOAD_LIMIT_JS))
     display(app.widget)
     return app
 
@@ -651,7 +802,74 @@ def show(lang: str = "da", query: str | None = None) -> App:
 _STYLE = """<style>
 .sib-stale { opacity: 0.55; }
 .sib-app .widget-label, .sib-app .widget-html { overflow: visible; }
+.sib-app .widget-html-content { white-space: normal; max-width: 100%; line-height: 1.4; }
 .sib-help small { display: block; margin: -4px 0 6px 4px; }
 .sib-message { min-width: 0; }
+.sib-message .widget-html-content { overflow-wrap: anywhere; }
 .sib-table td, .sib-table th { padding: 1px 4px; }
+.sib-cost-item select { max-width: 100%; }
+.sib-app .widget-inline-hbox .widget-label { max-width: none; }
 </style>"""
+
+#: The upload widget has no size limit in the browser: this refuses a file over the limit in the file picker,
+#: before any byte is sent to the kernel, and says so beside the button (the kernel checks again).
+_UPLOAD_LIMIT_JS = """<script>
+(function () {
+  // ipywidgets' FileUpload reads the chosen file from a file input that is not in the page, so its 'change'
+  // event cannot be caught from the document: when the upload button is clicked, the click on that hidden
+  // input is intercepted to put a size check in front of the widget's own reading of the file.
+  if (window.sibUploadLimit) return;
+  window.sibUploadLimit = %d;
+  let armed = 0;
+  function refuse(file) {
+    const lang = ((document.querySelector('.sib-lang .mod-active') || {}).textContent || '').trim() === 'English' ? 'en' : 'da';
+    const kb = Math.round(window.sibUploadLimit / 1024), size = Math.round(file.size / 1024);
+    const name = file.name.slice(0, 80);
+    const text = lang === 'da'
+      ? 'Sagsfilen "' + name + '" er for stor (' + size + ' kB; højst ' + kb + ' kB). Den er ikke sendt.'
+      : 'The case file "' + name + '" is too large (' + size + ' kB; at most ' + kb + ' kB). It was not sent.';
+    let box = document.querySelector('.sib-upload-refused');
+    if (!box) {
+      box = document.createElement('div');
+      box.className = 'sib-upload-refused';
+      box.setAttribute('role', 'alert');
+      box.style.cssText = 'color:#b00020;border:1px solid #b00020;padding:6px;margin:4px 0;overflow-wrap:anywhere';
+      const top = document.querySelector('.sib-top-message');
+      if (top && top.parentNode) top.parentNode.insertBefore(box, top); else document.body.prepend(box);
+    }
+    box.textContent = '\\u26a0 ' + text;
+  }
+  function guard(ev) {
+    const files = Array.from(ev.target.files || []);
+    const big = files.find(function (f) { return f.size > window.sibUploadLimit; });
+    if (!big) return;
+    ev.stopImmediatePropagation();
+    ev.target.value = '';
+    refuse(big);
+  }
+  document.addEventListener('click', function (ev) {
+    if (ev.target && ev.target.closest && ev.target.closest('.sib-upload')) {
+      armed = Date.now();
+      const box = document.querySelector('.sib-upload-refused');
+      if (box) box.remove();
+    }
+  }, true);
+  const click = HTMLInputElement.prototype.click;
+  HTMLInputElement.prototype.click = function () {
+    if (this.type === 'file' && Date.now() - armed < 2000 && !this.sibGuarded) {
+      this.sibGuarded = true;
+      this.addEventListener('change', guard, true);  // at the target, capturing listeners run first
+    }
+    return click.apply(this, arguments);
+  };
+})();
+</script>"""
+
+
+def _upload_js() -> str:
+    from .state import MAX_UPLOAD_BYTES
+
+    return _UPLOAD_LIMIT_JS.replace("%d", str(MAX_UPLOAD_BYTES))
+
+
+_UPLOAD_LIMIT_JS = _upload_js()

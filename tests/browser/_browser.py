@@ -57,13 +57,35 @@ def stop(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
+# One server and one browser for the whole run, however many test modules import the fixtures below: pytest
+# makes a separate session fixture for each module that imports one, and a second Playwright in the same
+# process fails ("Sync API inside the asyncio loop"). The first user starts them, the last one stops them.
+_SHARED: dict[str, list] = {}
+
+
+def _acquire(key: str, start):
+    if key not in _SHARED:
+        _SHARED[key] = [start(), 0]
+    _SHARED[key][1] += 1
+    return _SHARED[key][0]
+
+
+def _release(key: str, stop_) -> None:
+    _SHARED[key][1] -= 1
+    if _SHARED[key][1] == 0:
+        stop_(_SHARED.pop(key)[0])
+
+
 @pytest.fixture(scope="session")
 def app_url():
     """URL of the app served by Voilà with the repository's configuration."""
-    port = free_port()
-    proc = start_voila(ROOT / "notebooks" / "apps" / "app.ipynb", port)
+    def start():
+        port = free_port()
+        return port, start_voila(ROOT / "notebooks" / "apps" / "app.ipynb", port)
+
+    port, _ = _acquire("voila", start)
     yield f"http://127.0.0.1:{port}/"
-    stop(proc)
+    _release("voila", lambda pp: stop(pp[1]))
 
 
 @pytest.fixture(scope="session")
@@ -73,10 +95,17 @@ def browser():
         pytest.fail(f"chromium not found at {CHROMIUM}: `make test` installs Debian's chromium (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
+    def start():
+        pw = sync_playwright().start()
+        return pw, pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+
+    def stop_(pair):
+        pair[1].close()
+        pair[0].stop()
+
+    _, b = _acquire("browser", start)
+    yield b
+    _release("browser", stop_)
 
 
 class Watched:
