@@ -45,7 +45,7 @@ libreoffice:
 
 # A self-contained HTML report (and PDF where chromium or LibreOffice Writer is present) in reports/.
 report: install
-	$(BIN)/python -m sibmodel.report $(CASE) --lang $(REPORT_LANG) --outdir reports
+	$(BIN)/python -m sibmodel.report "$(CASE)" --lang $(REPORT_LANG) --outdir reports
 
 # Re-execute every notebook in place: nbval compares `make test` against these stored outputs, so run this after
 # a deliberate change of the model or the notebooks (no timing metadata, no widget state: diffs stay readable).
