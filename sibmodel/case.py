@@ -302,6 +302,13 @@ class CardRow:
     index: int | None = None  # position in contract.outcomes (None for a v1 contract)
 
 
+def real_rate(rate: Any, contract: "Contract") -> Any:
+    """``rate`` (a number or an array of draws) as a real rate under ``contract``'s basis."""
+    if contract.required_return_basis == "nominal":
+        return (1.0 + rate) / (1.0 + contract.expected_inflation) - 1.0
+    return rate
+
+
 class Contract(_Strict):
     """The outcome contract: what is paid for (one price for one metric, or a rate card of rows), by whom, with
     which threshold, co-payers, caps, fees and guarantee, and who finances it."""
@@ -317,6 +324,12 @@ class Contract(_Strict):
     payers: list[str] = Field(default_factory=lambda: ["kommune"], min_length=1)
     investor_share: Probability = Field(1.0, description="Share of the intervention cost the investor pre-finances")
     investor_required_return: Annotated[float, Field(gt=-1.0, le=1.0)] = Field(0.07, description="Investor's required annual return")
+    required_return_basis: Literal["real", "nominal"] = Field(
+        "real", description="real (default: the model's cash flows are in fixed prices) or nominal; a nominal required "
+        "return is converted to real with expected_inflation")
+    expected_inflation: Annotated[float, Field(gt=-0.5, lt=0.5)] | None = Field(
+        None, description="Expected annual inflation that turns a nominal required return into a real one: "
+        "(1 + nominal) / (1 + inflation) - 1; only with required_return_basis: nominal")
     fees: list[Fee] | None = None
     guarantee: Guarantee | None = None
 
@@ -343,6 +356,12 @@ class Contract(_Strict):
                 if row.key in seen:
                     raise ValueError(f"@outcomes.{i}.key@duplicate row key {row.key!r}; keys must be unique")
                 seen.add(row.key)
+        if self.required_return_basis == "nominal" and self.expected_inflation is None:
+            raise ValueError("@expected_inflation@required field is missing: a nominal required return needs the expected "
+                             "inflation that converts it to real terms")
+        if self.required_return_basis == "real" and self.expected_inflation is not None:
+            raise ValueError("@expected_inflation@is used only with required_return_basis: nominal (the required return "
+                             "is already real)")
         total = sum(c.share for c in self.co_payers or [])
         if total >= 1.0:
             raise ValueError(f"@co_payers@shares sum to {total:g}; they must sum to less than 1 (the payers pay the rest)")
@@ -357,6 +376,12 @@ class Contract(_Strict):
         return [CardRow(r.key, r.label, r.pays, r.year, r.price, f"contract.outcomes.{i}.price",
                         r.baseline_rate or 0.0, r.treated_rate or 0.0, r.paid_for or "improvement", True, i)
                 for i, r in enumerate(self.outcomes)]
+
+    @property
+    def real_required_return(self) -> float:
+        """The investor's required return in real terms (per year): as given, or a nominal one deflated by the
+        expected inflation, ``(1 + nominal) / (1 + inflation) - 1``."""
+        return real_rate(self.investor_required_return, self)
 
     @property
     def co_payer_share(self) -> float:

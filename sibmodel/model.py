@@ -105,7 +105,7 @@ class Result:
             "price": self.break_even_prices["price"].iloc[0] if len(c.rows()) == 1 else None,
             "total_payments": self.total_payments,
             "investor_irr": self.investor_irr,
-            "investor_required_return": c.investor_required_return,
+            "investor_required_return": c.real_required_return,
             "investor_moic": self.investor_moic,
             "investor_npv": self.investor_npv,
             "payback_year": self.payback_year,

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .case import Case
+from .case import Case, real_rate
 from .holders import HOLDERS
 from .costs import ResolvedItem, resolve_costs
 from .discount import discount_factors
@@ -217,7 +217,7 @@ def _evaluate(case: Case, values: Mapping[str, Any] | None, n: int | None, measu
         r = P("discounting", case.discounting)
         growth = np.cumprod(np.broadcast_to(1.0 + r, (max(T - 1, 0), n)), axis=0)
         df = np.concatenate((np.ones((1, n)), 1.0 / growth))[:T]
-    ri = P("contract.investor_required_return", c.investor_required_return)
+    ri = real_rate(P("contract.investor_required_return", c.investor_required_return), c)  # real terms
     if "contract.investor_required_return" in values:
         dfi = np.ones((T, n))
         step = 1.0 / (1.0 + ri)

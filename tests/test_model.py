@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 
-from sibmodel import Case, evaluate, load_case
+from sibmodel import Case, CaseError, evaluate, load_case
 from tests.conftest import TEMPLATES, cases
 from tests.reference_model import reference_evaluate
 
@@ -177,3 +177,28 @@ def test_template_evaluates_and_summary_is_labelled():
     assert da.loc["commissioner_max", "unit"] == "kr. pr. resultat"  # units in the language asked for
     with pytest.raises(ValueError, match="lang"):
         r.summary("de")
+
+
+def test_a_nominal_required_return_is_deflated_to_real(base):
+    """Cash flows are in fixed prices: a nominal required return of 10.25 % with 5 % expected inflation is a real
+    return of exactly 5 % (1.1025 / 1.05 = 1.05), so the case evaluates as one with a real 5 %."""
+    real = Case.from_dict({**base, "contract": {**base["contract"], "investor_required_return": 0.05}})
+    nominal = Case.from_dict({**base, "contract": {**base["contract"], "investor_required_return": 0.1025,
+                                                    "required_return_basis": "nominal", "expected_inflation": 0.05}})
+    assert nominal.contract.real_required_return == pytest.approx(0.05, abs=1e-15)
+    a, b = evaluate(real), evaluate(nominal)
+    assert b.investor_min == pytest.approx(a.investor_min, rel=1e-12)
+    assert b.investor_npv == pytest.approx(a.investor_npv, rel=1e-12)
+    assert b.key_figures()["investor_required_return"] == pytest.approx(0.05, abs=1e-12)
+    # the user's nominal figure is kept in the case file
+    assert "required_return_basis: nominal" in nominal.to_yaml() and "0.1025" in nominal.to_yaml()
+
+
+@pytest.mark.parametrize("contract, field", [
+    ({"required_return_basis": "nominal"}, "contract.expected_inflation"),
+    ({"expected_inflation": 0.02}, "contract.expected_inflation"),
+])
+def test_inflation_goes_with_a_nominal_return_only(base, contract, field):
+    with pytest.raises(CaseError) as err:
+        Case.from_dict({**base, "contract": {**base["contract"], **contract}})
+    assert str(err.value).startswith(field)
