@@ -49,6 +49,35 @@ def _variants() -> dict[str, sibmodel.Case]:
         "no_effect": base.update({"outcome.relative_reduction": 0.0}),            # no paid outcomes: no prices
         "cap_zero": base.update({"contract.cap": 0.0}),
         "high_price": base.update({"contract.price": 50000, "contract.payment_lag_years": 3}),  # IRR far above 10 %
+        # design v2: a card of every row kind, threshold met, a private and a public co-payer, fees, a guarantee
+        # that pays out, an incurred item, and a cap that binds
+        "card_all_kinds": fv.update({
+            "contract.metric": None, "contract.price": None, "contract.threshold": 0.2,
+            "contract.outcomes": [
+                {"key": "prevented_now", "pays": "prevented", "year": 0, "price": 90000},
+                {"key": "still_prevented", "pays": "prevented", "year": 2, "price": 60000},
+                {"key": "success_late", "pays": "success", "year": 1, "price": 15000},
+                {"key": "own_improvement", "pays": "own", "year": 3, "price": 20000, "baseline_rate": 0.2,
+                 "treated_rate": 0.35},
+                {"key": "own_all", "pays": "own", "year": 1, "price": 5000, "treated_rate": 0.4, "paid_for": "all"}],
+            "contract.co_payers": [{"name": "Public fund", "share": 0.3, "public": True},
+                                   {"name": "Private foundation", "share": 0.1, "public": False}],
+            "contract.fees": [{"label": "intermediary", "paid_by": "commissioner", "amount": [50000, 40000, 30000]},
+                              {"label": "evaluation", "paid_by": "investor", "amount": 20000}],
+            "contract.guarantee": {"amount": 300000, "by": "A foundation"},
+            "costs_per_case.0.direction": "incurred",
+        }),
+        "card_threshold_missed": fv.update({
+            "contract.metric": None, "contract.price": None, "contract.threshold": 0.9,
+            "contract.outcomes": [{"key": "a", "pays": "prevented", "year": 1, "price": 100000},
+                                  {"key": "b", "pays": "success", "year": 0, "price": 10000}],
+            "contract.guarantee": {"amount": 1e9},
+        }),
+        "card_capped": fv.update({
+            "contract.metric": None, "contract.price": None, "contract.cap": 900000,
+            "contract.outcomes": [{"key": "a", "pays": "prevented", "year": 0, "price": 300000},
+                                  {"key": "b", "pays": "prevented", "year": 3, "price": 200000}],
+        }),
     }
 
 
@@ -156,6 +185,27 @@ def test_variants_cover_the_branches(recalculated):
     assert e["cap_lags_success"]["total_payments"] == pytest.approx(cap)  # the cap binds
     assert e["high_price"]["investor_irr"] > 0.3
     assert e["family_violence"]["investor_irr"] < -0.3
+    assert e["card_all_kinds"]["commissioner_max"] is None and e["card_all_kinds"]["commissioner_max_scale"] > 0
+    assert e["card_all_kinds"]["guarantee_paid"] > 0 and e["card_all_kinds"]["cohorts_paid"] == 1.0
+    assert e["card_threshold_missed"]["cohorts_paid"] == 0.0 and e["card_threshold_missed"]["total_payments"] == 0.0
+    assert e["card_capped"]["total_payments"] == pytest.approx(900000)
+    assert (e["homelessness_housing_first"]["savings_stat_by_year"] != 0).any()
+    assert min(e["youth_education_employment"]["savings_stat_by_year"]) < 0  # SU: an incurred cost
+
+
+def test_what_the_workbook_does_not_model_is_refused_by_field(tmp_path):
+    """A cap per participant and holders beyond kommune, region and stat are refused with a CaseError naming
+    the field; never a wrong number."""
+    from sibmodel.errors import CaseError
+
+    fv = CASES["family_violence"]
+    with pytest.raises(CaseError, match="contract.cap_per_participant"):
+        write_workbook(fv.update({"contract.cap_per_participant": 100000}), tmp_path / "x.xlsx")
+    with pytest.raises(CaseError, match="costs_per_case.holder"):
+        write_workbook(fv.update({"costs_per_case.0.holder": "participant"}) if fv.costs_per_case[0].item is None
+                       else fv.update({"costs_per_case.0": {"amount": 1000, "holder": "participant", "quantity": 1}}),
+                       tmp_path / "y.xlsx")
+    assert not (tmp_path / "x.xlsx").exists() and not (tmp_path / "y.xlsx").exists()
 
 
 def test_results_are_formulas_not_values(tmp_path):

@@ -161,7 +161,7 @@ def test_evidence_parameters_take_effect(tmp_path: Path):
     figures equal those of sibmodel.evidence called directly with the same inputs."""
     from sibmodel import evidence
 
-    studies = ROOT / "data" / "studies" / "family_violence_illustrative.csv"
+    studies = ROOT / "data" / "studies" / "family_violence_perpetrator_programmes.csv"
     register = ROOT / "data" / "synthetic" / "register_family_violence.csv"
     overrides = {"cohort.participants": [40, 40, 40]}
     nb = _run("03_evidence.ipynb", tmp_path, method="dl", spread="confidence", lang="da", overrides=overrides,
