@@ -392,30 +392,46 @@ def tornado(table, case, lang: str = "en", top: int = 10) -> Figure:
 def price_grid(case, n: int = 41, upto: float = 2.0) -> np.ndarray:
     """``n`` outcome prices from 0 to ``upto`` times the contract price (DKK per outcome), for acceptability
     curves; the contract price is one of them when ``n`` is odd and ``upto`` is 2."""
-    price = float(case.contract.price) or 1.0
+    price = float(case.contract.rows()[0].price) or 1.0
     return np.linspace(0.0, upto * price, n)
 
 
+def scale_grid(n: int = 41, upto: float = 2.0) -> np.ndarray:
+    """``n`` scales of a rate card from 0 to ``upto`` (1 = the card as written), for acceptability curves over
+    a card of several rows; 1 is one of them when ``n`` is odd and ``upto`` is 2."""
+    return np.linspace(0.0, upto, n)
+
+
 def acceptability(curves, case, lang: str = "en") -> Figure:
-    """Acceptability curves (``sibmodel.acceptability``): over the price per outcome, the probability that the
-    commissioner saves and that the investor earns its required return; the contract price dashed."""
+    """Acceptability curves (``sibmodel.acceptability``): over the price per outcome (or, for a rate card given as
+    ``scales``, the scale of the card), the probability that the commissioner saves and that the investor earns its
+    required return; the contract price (or the card as written) dashed."""
     check_lang(lang)
     cur = currency_symbol(case.currency, lang)
+    x = curves["scale"] if "scale" in curves else curves["price"]
     fig = _figure(7.5, 3.8)
     ax = fig.add_subplot()
-    ax.plot(curves["price"], curves["prob_commissioner_saves"], color=COLOURS["kommune"], linewidth=2,
+    ax.plot(x, curves["prob_commissioner_saves"], color=COLOURS["kommune"], linewidth=2,
             label=_t("p_comm", lang))
-    ax.plot(curves["price"], curves["prob_investor_meets_required"], color=COLOURS["stat"], linewidth=2,
+    ax.plot(x, curves["prob_investor_meets_required"], color=COLOURS["stat"], linewidth=2,
             label=_t("p_inv", lang))
     both = np.minimum(curves["prob_commissioner_saves"], curves["prob_investor_meets_required"])
-    ax.fill_between(curves["price"], 0, both, color=CORRIDOR, alpha=0.12, linewidth=0)
-    ax.axvline(case.contract.price, color=PRICE, linestyle="--", linewidth=1.1)
-    ax.text(case.contract.price, 1.02, _t("contract_price", lang, x=fmt_money(case.contract.price, lang, case.currency)),
-            ha="center", va="bottom", fontsize=8.5)
+    ax.fill_between(x, 0, both, color=CORRIDOR, alpha=0.12, linewidth=0)
+    if "scale" in curves:   # a rate card: over the scale of the card, 1 = as written
+        ax.axvline(1.0, color=PRICE, linestyle="--", linewidth=1.1)
+        ax.text(1.0, 1.02, _t("card_as_written", lang, x=fmt_number(1.0, lang, 0)), ha="center", va="bottom",
+                fontsize=8.5)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_number(v, lang, 1)))
+        ax.set_xlabel(_t("scale_axis", lang))
+    else:
+        price = case.contract.rows()[0].price
+        ax.axvline(price, color=PRICE, linestyle="--", linewidth=1.1)
+        ax.text(price, 1.02, _t("contract_price", lang, x=fmt_money(price, lang, case.currency)),
+                ha="center", va="bottom", fontsize=8.5)
+        ax.xaxis.set_major_formatter(_thousands(lang))
+        ax.set_xlabel(_t("price_axis", lang, cur=cur))
     ax.set_ylim(0, 1.08)
-    ax.xaxis.set_major_formatter(_thousands(lang))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_pct(v, lang, 0)))
-    ax.set_xlabel(_t("price_axis", lang, cur=cur))
     ax.set_ylabel(_t("probability", lang))
     ax.set_title(_t("accept_title", lang), loc="left", fontsize=11, pad=16)
     fig.legend(frameon=False, fontsize=9, loc="outside lower center", ncol=1)

@@ -322,6 +322,9 @@ def simulation_table(sim: Any, lang: str = "en", figures: Sequence[str] = SIMULA
     (``evaluate()`` at the inputs' means), mean and 5th/50th/95th percentiles over the draws (formatted)."""
     check_lang(lang)
     cur = sim.case.currency
+    if is_card(sim.case) and tuple(figures) == SIMULATED:   # a card of several rows: its scales, not prices
+        figures = tuple({"commissioner_max": "commissioner_max_scale", "investor_min": "investor_min_scale"}.get(f, f)
+                        for f in figures)
     rows = [{"name": k, "label": label(k, lang), "point": "", "mean": fmt_pct(v, lang),
              "p5": "", "p50": "", "p95": "", "unit": ""} for k, v in sim.probabilities().items()]
     pct = sim.percentiles((5, 50, 95))
