@@ -219,9 +219,13 @@ def conclusion_sentences(result: Result, lang: str) -> list[str]:
     split = join([f"{pct(s, 0)} {'til' if da else 'to the'} {holder_label(h, lang, definite=True)}"
                   for h, s in shares.items()], lang)
     J = c.outcome.horizon_years
-    lines.append((f"En forebygget sag sparer den offentlige sektor **{m(total)}** i nutidsværdi over {J} år"
+    persp = r.holder_perspectives
+    public_only = persp is None or bool((persp == "public").all())
+    whom = (("den offentlige sektor" if da else "the public sector") if public_only else
+            ("samfundet (alle perspektiver)" if da else "society (all perspectives)"))
+    lines.append((f"En forebygget sag sparer {whom} **{m(total)}** i nutidsværdi over {J} år"
                   if da else
-                  f"One prevented case saves the public sector **{m(total)}** in present value over {J} years")
+                  f"One prevented case saves {whom} **{m(total)}** in present value over {J} years")
                  + (f" ({split})." if split else "."))
 
     if is_card(c):
@@ -520,13 +524,15 @@ def uncertainty_conclusion(sim: Any, evppi: pd.DataFrame | None = None, lang: st
     pr = sim.probabilities()
     cur = sim.case.currency
     who = payers(sim.case, lang)
+    at_da, at_en = ("prislisten som skrevet", "the card as written") if is_card(sim.case) else (
+        "kontraktens pris", "the contract price")
     p = lambda x: fmt_pct(x, lang, 0)  # noqa: E731
     lines = [
         (f"Over {fmt_number(sim.n, lang)} trækninger sparer {who} penge i {p(pr['prob_commissioner_saves'])} "
-         f"af tilfældene ved kontraktens pris; investor taber penge i {p(pr['prob_investor_loss'])} og "
+         f"af tilfældene ved {at_da}; investor taber penge i {p(pr['prob_investor_loss'])} og "
          f"når ikke sit krævede afkast i {p(pr['prob_investor_below_required'])}.") if da else
         (f"Over {fmt_number(sim.n, lang)} draws, {who} saves money in {p(pr['prob_commissioner_saves'])} "
-         f"of cases at the contract price; the investor loses money in {p(pr['prob_investor_loss'])} and "
+         f"of cases at {at_en}; the investor loses money in {p(pr['prob_investor_loss'])} and "
          f"falls short of its required return in {p(pr['prob_investor_below_required'])}."),
         (f"En priskorridor findes i {p(pr['prob_corridor'])} af trækningerne." if da else
          f"A price corridor exists in {p(pr['prob_corridor'])} of the draws."),

@@ -299,7 +299,8 @@ def compose(case: Case, res: Result, lang: str, executed: Any | None, comments: 
     cells = [
         _html_cell(f'<h1>{_e(name)}</h1><p class="sib-lead">{_e(lead)}</p>'
                    + (f"<p>{_e(description)}</p>" if description else "")),
-        _html_cell(summary_html(res, lang, _img(pics["corridor"], _t("chart_corridor", lang, cur=cur)))),
+        _html_cell(summary_html(res, lang, _img(pics["corridor"], _t(
+            "chart_corridor_scale" if tb.is_card(case) else "chart_corridor", lang, cur=cur)))),
         _html_cell(contract_html(res, lang)),
         _html_cell(budgets_html(res, lang, _img(pics["budgets"], text("net.title", lang)))),
     ]
