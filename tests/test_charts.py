@@ -445,3 +445,34 @@ def test_acceptability_over_the_scale_of_a_card():
     fig = charts.acceptability(curves, case, "en")
     assert list(fig.axes[0].lines[0].get_xdata()) == list(charts.scale_grid())
     assert fig.axes[0].get_xlabel() == i18n.text("chart.scale_axis", "en")
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(share=st.floats(0.01, 0.9), fee=st.floats(0, 5000), inv_fee=st.floats(0, 5000), p1=st.floats(1000, 4000),
+       p2=st.floats(0, 4000), year2=st.integers(0, 1), lag=st.integers(0, 2), investor_share=st.floats(0, 1),
+       payers=st.sampled_from([["kommune"], ["kommune", "stat"], ["stat"]]))
+def test_net_budget_discounts_to_commissioner_npv_for_any_deal(share, fee, inv_fee, p1, p2, year2, lag,
+                                                                investor_share, payers):
+    """Invariant: for any card, co-payer share, fees, investor share and payers, the payers' net by year discounted
+    with the public factors is commissioner_npv, and every column together is total savings minus everything the
+    public side pays."""
+    case = _case(**{"contract.metric": None, "contract.price": None, "contract.payment_lag_years": lag,
+                    "contract.outcomes": [{"key": "a", "pays": "prevented", "year": 0, "price": p1},
+                                          {"key": "b", "pays": "success", "year": year2, "price": p2}],
+                    "contract.co_payers": [{"name": "F", "share": share}], "contract.payers": payers,
+                    "contract.investor_share": investor_share,
+                    "contract.fees": [{"paid_by": "commissioner", "amount": [fee, fee]},
+                                      {"paid_by": "investor", "amount": [inv_fee]}],
+                    "costs_per_case": [{"amount": 1000, "holder": "kommune", "quantity": 1},
+                                       {"amount": 300, "holder": "stat", "quantity": [1, 1]}]})
+    r = sibmodel.evaluate(case)
+    nb = tables.net_budget_by_year(r)
+    df = r.cash_flows["discount_factor"]
+    assert float((nb["payers"] * df).sum()) == pytest.approx(r.commissioner_npv, rel=1e-9, abs=1e-6)
+    cf = r.cash_flows
+    everything = r.pv_savings - float(((cf["outcome_payments"] + cf["commissioner_fee"]
+                                        + cf["intermediary_fees_commissioner"]) * df).sum())
+    assert float(nb.mul(df, axis=0).sum().sum()) == pytest.approx(everything, rel=1e-9, abs=1e-6)
