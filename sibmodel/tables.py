@@ -42,12 +42,15 @@ def key_figures(result: Result, digits: int = 12) -> dict[str, Any]:
     return out
 
 
-def key_figures_table(result: Result, lang: str = "en") -> pd.DataFrame:
-    """The key figures with labels, formatted values and units in ``lang``, indexed by result name."""
+def key_figures_table(result: Result, lang: str = "en", all_figures: bool = False) -> pd.DataFrame:
+    """The key figures with labels, formatted values and units in ``lang``, indexed by result name: those a reader
+    needs (:func:`shown_figures`: a card of several rows without the per-outcome prices it does not have), or
+    every one with ``all_figures``."""
     check_lang(lang)
     cur = result.case.currency
+    figs = result.key_figures() if all_figures else shown_figures(result)
     rows = [{"name": k, "label": label(k, lang), "value": fmt_value(v, k, lang, cur), "unit": unit(k, lang, cur)}
-            for k, v in result.key_figures().items()]
+            for k, v in figs.items()]
     head = [text(f"table.{k}", lang) for k in ("key_figure", "value", "unit")]
     return (pd.DataFrame(rows).set_index("name")
             .rename(columns=dict(zip(("label", "value", "unit"), head))))

@@ -476,3 +476,13 @@ def test_net_budget_discounts_to_commissioner_npv_for_any_deal(share, fee, inv_f
     everything = r.pv_savings - float(((cf["outcome_payments"] + cf["commissioner_fee"]
                                         + cf["intermediary_fees_commissioner"]) * df).sum())
     assert float(nb.mul(df, axis=0).sum().sum()) == pytest.approx(everything, rel=1e-9, abs=1e-6)
+
+
+def test_key_figures_table_of_a_card_leaves_out_the_prices_it_has_not():
+    card = sibmodel.evaluate(_card(threshold=0.1))
+    kf = tables.key_figures_table(card, "en")
+    assert "commissioner_max" not in kf.index and "price" not in kf.index
+    assert kf.loc["commissioner_max_scale", "Value"] == i18n.fmt_value(card.commissioner_max_scale,
+                                                                       "commissioner_max_scale", "en")
+    assert "cohorts_paid" in kf.index and "guarantee_paid" not in kf.index
+    assert set(tables.key_figures_table(card, "da", all_figures=True).index) == set(card.key_figures())
