@@ -62,9 +62,9 @@ CASH_FLOW_ROWS = ("intervention_cost", "investor_financed", "commissioner_fee", 
 
 def check_supported(case: Case) -> None:
     """Refuse, with one :class:`CaseError` naming each field, what the workbook does not model: holders beyond
-    kommune, region and stat (declared holders, non-public perspectives) and a cap per participant. Everything
-    else of a case (a rate card of any rows, incurred items, threshold, co-payers, fees, guarantee) is in the
-    workbook as live formulas."""
+    kommune, region and stat (declared holders, non-public perspectives). Everything else of a case (a rate card
+    of any rows, incurred items, threshold, co-payers, caps in total and per participant, fees, guarantee) is in
+    the workbook as live formulas."""
     problems = []
     if case.holders:
         problems.append(Problem("holders", sorted(case.holders), "the workbook models the public holders "
@@ -73,10 +73,6 @@ def check_supported(case: Case) -> None:
     if others:
         problems.append(Problem("costs_per_case.holder", others, "the workbook models the public holders kommune, "
                                 "region and stat only; allowed: " + ", ".join(HOLDERS)))
-    if case.contract.cap_per_participant is not None:
-        problems.append(Problem("contract.cap_per_participant", case.contract.cap_per_participant,
-                                "the workbook does not model a cap per participant; allowed: null (a total cap, "
-                                "contract.cap, is supported; so are rate cards in contract.outcomes)"))
     if problems:
         raise CaseError(problems)
 
@@ -336,6 +332,8 @@ def _inputs(b: _Book) -> _Inputs:
              fmt=_MONEY, unit_=c.currency); r += 1
     b.scalar(ws, r, b.lab("contract.cap"), k.cap, "contract_cap", fmt=_MONEY,
                 unit_=c.currency); r += 1
+    b.scalar(ws, r, b.w("cap_pp"), k.cap_per_participant, "cap_per_participant", fmt=_MONEY,
+             unit_=c.currency); r += 1
     b.scalar(ws, r, b.lab("contract.investor_share"), k.investor_share, "investor_share",
                 fmt=_NUM, unit_="share"); r += 1
     b.scalar(ws, r, b.lab("contract.investor_required_return"), k.investor_required_return,
@@ -432,11 +430,14 @@ def _inputs(b: _Book) -> _Inputs:
     r += 3
     # The rate card: one line per row (a v1 contract is one row that reads metric and price above).
     ws.cell(row=r, column=1, value=b.w("card_head")).font = _BOLD
-    for i in range(9):
+    for i in range(10):
         ws.cell(row=r, column=2 + i, value=b.w(f"card_{i}")).font = _BOLD
     r += 1
     card = []
-    for row in k.rows():
+    rows_ = k.rows()
+    order = sorted(range(len(rows_)), key=lambda i: rows_[i].year)   # rows nested in time, as the model orders them
+    first_row = r
+    for pos, row in enumerate(rows_):
         ws.cell(row=r, column=1, value=row.key)
         ws.cell(row=r, column=2, value=row.label or row.key)
         if v1:
@@ -455,7 +456,12 @@ def _inputs(b: _Book) -> _Inputs:
         per = (f'IF({pays}="own",IF({pf}="all",{tr},{tr}-{base}),IF({pays}="success",'
                f'1-baseline_rate+(baseline_rate-treated_rate)*{pk},(baseline_rate-treated_rate)*{pk}))')
         b.put(ws, r, 10, f"=MAX({per},0)*threshold_met", fmt=_NUM)
-        card.append((_ref(S, 6, r), _ref(S, 10, r), row.year))
+        before = order[: order.index(pos)]
+        used = "+".join(_ref("", 6, first_row + j) for j in before) or "0"
+        # the cap per participant: a row pays only what the cap leaves after the rows measured before it
+        b.put(ws, r, 11, f'=IF(cap_per_participant="",{_ref("", 6, r)},'
+                         f'MIN(MAX(cap_per_participant-({used}),0),{_ref("", 6, r)}))', fmt=_MONEY)
+        card.append((_ref(S, 6, r), _ref(S, 10, r), row.year, _ref(S, 11, r)))
         r += 1
     r += 1
     # Intermediary and evaluation fees by programme year.
@@ -673,15 +679,17 @@ def _cashflow(b: _Book, inp: _Inputs, sav: _Savings) -> dict[str, str]:
         lambda t: f"={col(2 + t)}{rows['intervention_cost']}-{col(2 + t)}{rows['investor_financed']}")
     lag = k.payment_lag_years
     paid_rows = []
-    for i, (price, per, year) in enumerate(inp.card):
+    for i, (price, per, year, _) in enumerate(inp.card):
         start = lag + year
         paid_rows.append(row(f"paid_row_{i}", b.w("paid_row", row=k.rows()[i].key),
                              lambda t, per=per, start=start: (f"={inp.participants(t - start)}*{per}"
                                                               if 0 <= t - start < E else "=0"), fmt=_NUM))
     row("paid_outcomes", b.w("paid"),
         lambda t: "=" + "+".join(f"{col(2 + t)}{pr}" for pr in paid_rows), fmt=_NUM)
+    row("card_as_written", b.w("card_as_written"),
+        lambda t: "=" + "+".join(f"{price}*{col(2 + t)}{pr}" for (price, _, _, _), pr in zip(inp.card, paid_rows)))
     row("raw_payments", b.w("raw_payments"),
-        lambda t: "=" + "+".join(f"{price}*{col(2 + t)}{pr}" for (price, _, _), pr in zip(inp.card, paid_rows)))
+        lambda t: "=" + "+".join(f"{eff}*{col(2 + t)}{pr}" for (_, _, _, eff), pr in zip(inp.card, paid_rows)))
     row("raw_cumulative", b.w("raw_cumulative"),
         lambda t: f"=SUM($B{rows['raw_payments']}:{col(2 + t)}{rows['raw_payments']})")
     rc = rows["raw_cumulative"]
@@ -696,7 +704,7 @@ def _cashflow(b: _Book, inp: _Inputs, sav: _Savings) -> dict[str, str]:
         lambda t: f"={_ref(inp.sheet, 2 + t, fee_com)}")
     row("intermediary_fees_investor", b.w("fees_investor", cur=c.currency),
         lambda t: f"={_ref(inp.sheet, 2 + t, fee_inv)}")
-    g_year = E - 1 + lag + max(y for _, _, y in inp.card)
+    g_year = E - 1 + lag + max(y for _, _, y, _ in inp.card)
     pay_r, fin_r, inv_fee_r = rows["outcome_payments"], rows["investor_financed"], rows["intermediary_fees_investor"]
     last = col(1 + T)
     row("guarantee", b.w("guarantee"),
@@ -752,8 +760,8 @@ def _prices(b: _Book, inp: _Inputs, sav: _Savings, cf: dict[str, str]) -> None:
          "pv_fee", cur),
         (b.w("pv_financed_ri"), f"=SUMPRODUCT({cf['investor_financed']},{cf['investor_discount_factor']})"
          f"+SUMPRODUCT({cf['intermediary_fees_investor']},{cf['investor_discount_factor']})", "pv_financed_ri", cur),
-        (b.w("card_value"), f"=SUMPRODUCT({cf['raw_payments']},df)", "card_value", cur),
-        (b.w("card_value_ri"), f"=SUMPRODUCT({cf['raw_payments']},{cf['investor_discount_factor']})", "card_value_ri", cur),
+        (b.w("card_value"), f"=SUMPRODUCT({cf['card_as_written']},df)", "card_value", cur),
+        (b.w("card_value_ri"), f"=SUMPRODUCT({cf['card_as_written']},{cf['investor_discount_factor']})", "card_value_ri", cur),
         (b.w("invested_total"), f"=SUM({cf['investor_financed']})+SUM({cf['intermediary_fees_investor']})",
          "invested_total", cur),
         (b.w("pv_paid_ri"), f"=SUMPRODUCT({cf['paid_outcomes']},{cf['investor_discount_factor']})",
