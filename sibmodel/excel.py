@@ -22,7 +22,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter as col
 from openpyxl.workbook.defined_name import DefinedName
 
-from .case import HOLDERS, Case
+import re
+
+from .case import Case
 from .costs import catalogue, price_index, resolve_costs
 from .discount import SCHEDULES
 from .errors import CaseError, Problem
@@ -60,21 +62,18 @@ CASH_FLOW_ROWS = ("intervention_cost", "investor_financed", "commissioner_fee", 
                   "intermediary_fees_investor", "guarantee")
 
 
+_CELL_LIKE = re.compile(r"^([a-z]{1,3}[0-9]+|r[0-9]*c[0-9]*|r|c)$", re.IGNORECASE)
+
+
 def check_supported(case: Case) -> None:
-    """Refuse, with one :class:`CaseError` naming each field, what the workbook does not model: holders beyond
-    kommune, region and stat (declared holders, non-public perspectives). Everything else of a case (a rate card
-    of any rows, incurred items, threshold, co-payers, caps in total and per participant, fees, guarantee) is in
-    the workbook as live formulas."""
-    problems = []
-    if case.holders:
-        problems.append(Problem("holders", sorted(case.holders), "the workbook models the public holders "
-                                "kommune, region and stat only; allowed: no declared holders"))
-    others = sorted({ci.holder for ci in case.costs_per_case if ci.holder and ci.holder not in HOLDERS})
-    if others:
-        problems.append(Problem("costs_per_case.holder", others, "the workbook models the public holders kommune, "
-                                "region and stat only; allowed: " + ", ".join(HOLDERS)))
-    if problems:
-        raise CaseError(problems)
+    """Refuse, with one :class:`CaseError` naming the field, a holder whose key a spreadsheet would read as a
+    cell reference (``kb1``, ``r2c3``): each holder's savings are a defined name ``pv_savings_<holder>``. Every
+    element of a case (a rate card of any rows, incurred items, declared and non-public holders, threshold,
+    co-payers, caps in total and per participant, fees, guarantee) is in the workbook as live formulas."""
+    bad = sorted(h for h in case.holder_names() if _CELL_LIKE.match(h))
+    if bad:
+        raise CaseError(Problem("holders", bad, "a holder key must not read as a spreadsheet cell reference "
+                                "(letters then digits, e.g. kb1); allowed: a name such as kommune_job"))
 
 
 @dataclass
@@ -124,6 +123,8 @@ class _Book:
         self.result = evaluate(case)
         self.items = resolve_costs(case)
         self.T = len(self.result.cash_flows)
+        self.holders = list(self.result.savings_by_year.columns)            # kommune, region, stat, then the case's own
+        self.public = {h: p == "public" for h, p in self.result.holder_perspectives.items()}
         self.E = len(case.cohort.participants)
         self.J = case.outcome.horizon_years
         self.formulas: set[tuple[str, str]] = set()  # (sheet, cell) of the formulas this writer wrote
@@ -143,6 +144,12 @@ class _Book:
         if unit_ in ("year", "text"):
             return self.w(f"u_{unit_}")
         return unit_
+
+    def holder_name(self, h: str) -> str:
+        """A holder's name in the workbook's language (a declared holder's own label where the case gives one)."""
+        spec = (self.case.holders or {}).get(h)
+        own = spec and (spec.label_da if self.lang == "da" else spec.label_en)
+        return own or holder_label(h, self.lang)
 
     def lab(self, path: str) -> str:
         """An input's label in the workbook's language, with its dotted path in the case file."""
@@ -341,13 +348,16 @@ def _inputs(b: _Book) -> _Inputs:
     r += 1
     ws.cell(row=r, column=1, value=b.w("payers")).font = _BOLD; r += 1
     payer_first = r
-    for h in HOLDERS:
-        ws.cell(row=r, column=1, value=f"{h} ({holder_label(h, b.lang)})")
+    ws.cell(row=payer_first - 1, column=3, value=b.w("public_flag")).font = _BOLD
+    for h in b.holders:
+        ws.cell(row=r, column=1, value=f"{h} ({b.holder_name(h)})")
         b.put(ws, r, 2, 1 if h in k.payers else 0, kind="input")
+        b.put(ws, r, 3, 1 if b.public[h] else 0, kind="struct")
         r += 1
     b.validate(ws, f"B{payer_first}:B{r - 1}", "whole", operator="between", formula1="0", formula2="1")
     payers = _range(S, 2, payer_first, 2, r - 1)
     b.name("payer_flags", payers)
+    b.name("public_flags", _range(S, 3, payer_first, 3, r - 1))
     r += 1
     # Co-payers: each pays a share of every outcome payment; public (1) or not (0).
     ws.cell(row=r, column=1, value=b.w("co_payers")).font = _BOLD
@@ -593,8 +603,8 @@ def _savings(b: _Book, inp: _Inputs, items: _Items) -> _Savings:
     # Cost per prevented case by holder and relative year (times persistence).
     b.year_header(ws, r, 2, J, b.w("relative_year")); hdr_j = r; r += 1
     flow_rows = {}
-    for h in HOLDERS:
-        ws.cell(row=r, column=1, value=b.w("cost_x_persistence", h=holder_label(h, b.lang)))
+    for h in b.holders:
+        ws.cell(row=r, column=1, value=b.w("cost_x_persistence", h=b.holder_name(h)))
         for j in range(J):
             pers = _ref(b.layout.sheets["inputs"], 2 + j, inp.persistence_row)
             if items.n:
@@ -608,8 +618,8 @@ def _savings(b: _Book, inp: _Inputs, items: _Items) -> _Savings:
     r += 1
     ws.cell(row=r, column=1, value=b.w("per_case_pv")).font = _BOLD; r += 1
     per_case = {}
-    for h in HOLDERS:
-        ws.cell(row=r, column=1, value=holder_label(h, b.lang))
+    for h in b.holders:
+        ws.cell(row=r, column=1, value=b.holder_name(h))
         b.put(ws, r, 2, f"=SUMPRODUCT({_range('', 2, flow_rows[h], 1 + J, flow_rows[h])},df_relative)", fmt=_MONEY)
         per_case[h] = _ref(S, 2, r)
         r += 1
@@ -625,8 +635,8 @@ def _savings(b: _Book, inp: _Inputs, items: _Items) -> _Savings:
     # Savings by calendar year: sum_e prevented[e] * flow[h, t - e - L].
     b.year_header(ws, r, 2, T, b.w("programme_year_t")); r += 1
     sav_rows = {}
-    for h in HOLDERS:
-        ws.cell(row=r, column=1, value=b.w("savings_h", h=holder_label(h, b.lang)))
+    for h in b.holders:
+        ws.cell(row=r, column=1, value=b.w("savings_h", h=b.holder_name(h)))
         for t in range(T):
             terms = [f"{_ref('', 2 + e, prev_row)}*{_ref('', 2 + (t - e - L), flow_rows[h])}"
                      for e in range(E) if 0 <= t - e - L < J]
@@ -636,11 +646,11 @@ def _savings(b: _Book, inp: _Inputs, items: _Items) -> _Savings:
         r += 1
     ws.cell(row=r, column=1, value=b.w("savings_all"))
     for t in range(T):
-        b.put(ws, r, 2 + t, f"=SUM({col(2 + t)}{sav_rows[HOLDERS[0]]}:{col(2 + t)}{sav_rows[HOLDERS[-1]]})", fmt=_MONEY)
+        b.put(ws, r, 2 + t, f"=SUM({col(2 + t)}{sav_rows[b.holders[0]]}:{col(2 + t)}{sav_rows[b.holders[-1]]})", fmt=_MONEY)
     r += 1
     ws.cell(row=r, column=1, value=b.w("savings_payers"))
     for t in range(T):
-        cells = f"{col(2 + t)}{sav_rows[HOLDERS[0]]}:{col(2 + t)}{sav_rows[HOLDERS[-1]]}"
+        cells = f"{col(2 + t)}{sav_rows[b.holders[0]]}:{col(2 + t)}{sav_rows[b.holders[-1]]}"
         b.put(ws, r, 2 + t, f"=SUMPRODUCT(payer_flags,{cells})", fmt=_MONEY)
     payer_savings_row = r
     return _Savings(S, df_row, df, flow_rows, per_case, prevented, sav_rows, payer_savings_row)
@@ -773,21 +783,21 @@ def _prices(b: _Book, inp: _Inputs, sav: _Savings, cf: dict[str, str]) -> None:
          f'(1/MAX(1,SUMPRODUCT({cf["years"]},{cf["outcome_payments"]})/total_payments'
          f'-SUMPRODUCT({cf["years"]},{cf["investor_financed"]})/financed_total))-1,0.1)', "irr_guess", "per year"),
     ]
-    for h in HOLDERS:
+    for h in b.holders:
         rng = b.layout.rows[f"savings_{h}_by_year"]
-        helpers.append((b.w("pv_savings_h", h=holder_label(h, b.lang)), f"=SUMPRODUCT({rng},df)", f"pv_savings_{h}", cur))
-    pv_h = ",".join(f"pv_savings_{h}" for h in HOLDERS)
+        helpers.append((b.w("pv_savings_h", h=b.holder_name(h)), f"=SUMPRODUCT({rng},df)", f"pv_savings_{h}", cur))
+    pv_h = ",".join(f"pv_savings_{h}" for h in b.holders)
     helpers.append((b.w("pv_payers"), f"=SUMPRODUCT(payer_flags,pv_savings_holders)", "pv_savings_payers", cur))
     raw_irr = f"IFERROR(IRR({cf['investor_cash_flow']},irr_guess),IRR({cf['investor_cash_flow']}))"
     fig = {
         "prevented_cases": f"=SUM({sav.prevented})",
         "paid_outcomes": f"=SUM({cf['paid_outcomes']})",
-        **{f"savings_per_case_{h}": f"={sav.per_case[h]}" for h in HOLDERS},
-        "savings_per_case": "=" + "+".join(f"savings_per_case_{h}" for h in HOLDERS),
+        **{f"savings_per_case_{h}": f"={sav.per_case[h]}" for h in b.holders},
+        "savings_per_case": "=" + "+".join(f"savings_per_case_{h}" for h in b.holders),
         "pv_savings": f"=SUM({pv_h})",
         "pv_cost": f"=SUMPRODUCT({cf['intervention_cost']},df)",
         "commissioner_max": one(f'=IF(pv_paid<=0,"{NA}",(pv_savings_payers-pv_fee)/((1-co_payer_share)*pv_paid))'),
-        "public_sector_max": one(f'=IF(pv_paid<=0,"{NA}",(pv_savings-pv_fee)/((1-co_payer_private)*pv_paid))'),
+        "public_sector_max": one(f'=IF(pv_paid<=0,"{NA}",(pv_savings_public-pv_fee)/((1-co_payer_private)*pv_paid))'),
         "wrong_pocket_gap": one(f'=IF(pv_paid<=0,"{NA}",public_sector_max-commissioner_max)'),
         "investor_min": one(f'=IF(pv_paid_ri<=0,"{NA}",MAX(pv_financed_ri/pv_paid_ri,0))'),
         "corridor_low": one(f'=IF(OR(pv_paid<=0,pv_paid_ri<=0),"{NA}",IF(investor_min<=commissioner_max,investor_min,"{NA}"))'),
@@ -803,12 +813,12 @@ def _prices(b: _Book, inp: _Inputs, sav: _Savings, cf: dict[str, str]) -> None:
                          f'IF(MAX({cf["negative_cumulative"]})+1<{b.T},MAX({cf["negative_cumulative"]})+1,"{NA}"))'),
         "commissioner_npv": f"=SUMPRODUCT({cf['commissioner_net']},df)",
         # design v2: perspectives (every holder of the workbook is public), the card's scales, threshold, ...
-        "pv_savings_public": "=pv_savings",
+        "pv_savings_public": "=SUMPRODUCT(public_flags,pv_savings_holders)",
         "societal_max": one(f'=IF(pv_paid<=0,"{NA}",(pv_savings-pv_fee)/pv_paid)'),
         "benefit_cost_ratio": f'=IF(pv_cost>0,pv_savings/pv_cost,"{NA}")',
         "public_benefit_cost_ratio": f'=IF(pv_cost>0,pv_savings_public/pv_cost,"{NA}")',
         "commissioner_max_scale": f'=IF(card_value<=0,"{NA}",(pv_savings_payers-pv_fee)/((1-co_payer_share)*card_value))',
-        "public_sector_max_scale": f'=IF(card_value<=0,"{NA}",(pv_savings-pv_fee)/((1-co_payer_private)*card_value))',
+        "public_sector_max_scale": f'=IF(card_value<=0,"{NA}",(pv_savings_public-pv_fee)/((1-co_payer_private)*card_value))',
         "societal_max_scale": f'=IF(card_value<=0,"{NA}",(pv_savings-pv_fee)/card_value)',
         "investor_min_scale": f'=IF(card_value_ri<=0,"{NA}",MAX(pv_financed_ri/card_value_ri,0))',
         "corridor_scale_low": (f'=IF(OR(card_value<=0,card_value_ri<=0),"{NA}",IF(investor_min_scale<='
@@ -886,7 +896,7 @@ def expected_values(case: Case) -> dict[str, Any]:
     out: dict[str, Any] = {k: v for k, v in res.key_figures().items() if k != "switching_relative_reduction"}
     for i, v in enumerate(res.items["savings_per_case"]):
         out[f"item_savings_{i}"] = float(v)
-    for h in HOLDERS:
+    for h in res.savings_by_year.columns:
         out[f"savings_{h}_by_year"] = res.savings_by_year[h].to_numpy()
     for name in CASH_FLOW_ROWS:
         out[f"{name}_by_year"] = res.cash_flows[name].to_numpy()

@@ -78,6 +78,17 @@ def _variants() -> dict[str, sibmodel.Case]:
             "contract.outcomes": [{"key": "a", "pays": "prevented", "year": 0, "price": 300000},
                                   {"key": "b", "pays": "prevented", "year": 3, "price": 200000}],
         }),
+        # declared and non-public holders: a kommune split by department (one pays), the participant, others
+        "holders_v2": fv.update({
+            "holders": {"kommune_job": {"perspective": "public", "label_da": "Jobcenter", "label_en": "Job centre"},
+                        "victims": {"perspective": "others"}},
+            "contract.payers": ["kommune", "kommune_job"],
+            "contract.co_payers": [{"name": "Private foundation", "share": 0.2, "public": False}],
+            "costs_per_case": [*fv.to_dict()["costs_per_case"],
+                               {"amount": 20000, "holder": "kommune_job", "quantity": [1, 1]},
+                               {"amount": 5000, "holder": "participant", "quantity": 1, "direction": "incurred"},
+                               {"amount": 30000, "holder": "victims", "quantity": [1]}],
+        }),
         "card_cap_per_participant": fv.update({
             "contract.metric": None, "contract.price": None, "contract.cap_per_participant": 450000,
             "contract.outcomes": [{"key": "late", "pays": "prevented", "year": 3, "price": 200000},
@@ -201,17 +212,24 @@ def test_variants_cover_the_branches(recalculated):
     assert min(e["youth_education_employment"]["savings_stat_by_year"]) < 0  # SU: an incurred cost
 
 
-def test_what_the_workbook_does_not_model_is_refused_by_field(tmp_path):
-    """Holders beyond kommune, region and stat are refused with a CaseError naming the field; never a wrong
-    number."""
+def test_a_holder_key_that_reads_as_a_cell_is_refused_by_field(tmp_path):
+    """Each holder's savings are a defined name: a key such as ``kb1`` (a cell of column KB) is refused with a
+    CaseError naming the field, before any file is written."""
     from sibmodel.errors import CaseError
 
-    fv = CASES["family_violence"]
-    with pytest.raises(CaseError, match="costs_per_case.holder"):
-        write_workbook(fv.update({"costs_per_case.0.holder": "participant"}) if fv.costs_per_case[0].item is None
-                       else fv.update({"costs_per_case.0": {"amount": 1000, "holder": "participant", "quantity": 1}}),
-                       tmp_path / "y.xlsx")
+    case = CASES["family_violence"].update({
+        "holders": {"kb1": {"perspective": "public"}},
+        "costs_per_case": [{"amount": 1000, "holder": "kb1", "quantity": 1}]})
+    with pytest.raises(CaseError, match=r"holders = \['kb1'\]"):
+        write_workbook(case, tmp_path / "y.xlsx")
     assert not (tmp_path / "y.xlsx").exists()
+
+
+def test_declared_and_non_public_holders_are_in_the_workbook(recalculated):
+    got, expected = recalculated["holders_v2"]
+    assert {"pv_savings_kommune_job", "pv_savings_participant", "pv_savings_victims"} <= set(expected)
+    assert expected["pv_savings_participant"] < 0 and expected["pv_savings_public"] < expected["pv_savings"]
+    assert _check(got, expected) == []
 
 
 def test_results_are_formulas_not_values(tmp_path):
