@@ -126,7 +126,7 @@ def price_corridor(result: Result, lang: str = "en") -> Figure:
                 ("public_sector_max", result.public_sector_max, "s")]
         price, gap = card[0].price, result.cofunding_per_outcome
     else:  # a rate card of several rows: break-even as a scale of the card (1 = the card as written)
-        money = lambda x: fmt_number(x, lang, 2)  # noqa: E731
+        money = lambda x: fmt_number(x, lang, 3)  # noqa: E731
         rows = [("investor_min_scale", result.investor_min_scale, "D"),
                 ("commissioner_max_scale", result.commissioner_max_scale, "o"),
                 ("public_sector_max_scale", result.public_sector_max_scale, "s")]
@@ -214,7 +214,9 @@ def compare_prices(results: Sequence[Result], lang: str = "en", names: Sequence[
             ax.plot([lo, hi], [yi, yi], color=CORRIDOR if ok else GAP, linewidth=6, alpha=0.45, solid_capstyle="butt")
             ax.plot([lo], [yi], marker="D", color=PRICE, linestyle="none")
             ax.plot([hi], [yi], marker="o", color=PRICE, linestyle="none")
-        ax.plot([r.case.contract.price], [yi], marker="x", color=PRICE, markersize=9, mew=2, linestyle="none")
+        if len(r.case.contract.rows()) == 1:   # a card of several rows has no one price (see compare_scales)
+            ax.plot([r.case.contract.rows()[0].price], [yi], marker="x", color=PRICE, markersize=9, mew=2,
+                    linestyle="none")
     ax.plot([], [], marker="D", color=PRICE, linestyle="none", label=label("investor_min", lang).split(" (")[0])
     ax.plot([], [], marker="o", color=PRICE, linestyle="none", label=label("commissioner_max", lang).split(" (")[0])
     ax.plot([], [], marker="x", color=PRICE, mew=2, linestyle="none", label=label("price", lang))
@@ -227,6 +229,81 @@ def compare_prices(results: Sequence[Result], lang: str = "en", names: Sequence[
     _style(ax)
     ax.grid(axis="x", color="#dddddd", linewidth=0.8)
     ax.grid(axis="y", visible=False)
+    return fig
+
+
+def compare_scales(results: Sequence[Result], lang: str = "en", names: Sequence[str] | None = None) -> Figure:
+    """Several contracts side by side as scales of their own card (1 = the prices as written, dashed line): a bar
+    from the investor's minimum to the commissioner's maximum scale (green: corridor; red: gap), and the public
+    sector's maximum scale. Works for one price and for rate cards alike (for one price, scale = price / price
+    as written)."""
+    check_lang(lang)
+    names = list(names) if names is not None else [localized(r.case.name, lang) for r in results]
+    fig = _figure(7.5, 1.8 + 0.6 * len(results))
+    ax = fig.add_subplot()
+    y = np.arange(len(results))[::-1]
+    for yi, r in zip(y, results):
+        lo, hi, pub = r.investor_min_scale, r.commissioner_max_scale, r.public_sector_max_scale
+        if lo is not None and hi is not None:
+            ax.plot([lo, hi], [yi, yi], color=CORRIDOR if lo <= hi else GAP, linewidth=6, alpha=0.45,
+                    solid_capstyle="butt")
+            ax.plot([lo], [yi], marker="D", color=PRICE, linestyle="none")
+            ax.plot([hi], [yi], marker="o", color=PRICE, linestyle="none")
+        if pub is not None:
+            ax.plot([pub], [yi], marker="s", color=NEUTRAL, linestyle="none")
+    ax.axvline(1.0, color=PRICE, linestyle="--", linewidth=1.0)
+    for name, marker, colour in (("investor_min_scale", "D", PRICE), ("commissioner_max_scale", "o", PRICE),
+                                 ("public_sector_max_scale", "s", NEUTRAL)):
+        ax.plot([], [], marker=marker, color=colour, linestyle="none", label=label(name, lang))
+    ax.plot([], [], color=PRICE, linestyle="--", label=text("cmp.as_written", lang))
+    ax.set_yticks(y, names)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_number(v, lang, 1)))
+    ax.set_xlabel(_t("scale_axis", lang))
+    ax.set_title(text("cmp.scales_title", lang), loc="left", fontsize=11)
+    fig.legend(frameon=False, fontsize=8.5, loc="outside lower center", ncol=2)
+    ax.set_ylim(-0.6, len(results) - 0.4)
+    _style(ax)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.8)
+    ax.grid(axis="y", visible=False)
+    return fig
+
+
+def net_budget_by_year(result: Result, lang: str = "en") -> Figure:
+    """Each budget's effect by programme year (undiscounted, thousand DKK, case price year): bars for the paying
+    budget's net (savings minus its outcome payments, own costs and fees), each other holder's savings and each
+    co-payer's payments (negative), side by side, and the payer's cumulative net as a line
+    (see :func:`sibmodel.tables.net_budget_by_year`)."""
+    from .tables import _last_active, net_budget_by_year as table, net_budget_names
+
+    check_lang(lang)
+    cur = currency_symbol(result.case.currency, lang)
+    frame = table(result)
+    frame = frame.loc[:, [k for k in frame.columns if k == "payers" or (frame[k] != 0).any()]]
+    frame = frame.iloc[: _last_active(frame)]
+    names = net_budget_names(result, lang)
+    years = np.arange(len(frame))
+    fig = _figure()
+    ax = fig.add_subplot()
+    width = 0.8 / max(frame.shape[1], 1)
+    payers = result.case.contract.payers
+    others = iter(("#8a8a8a", "#b07aa1", "#9c755f", "#76b7b2", "#edc948"))
+    for i, k in enumerate(frame.columns):
+        if k == "payers":
+            colour = COLOURS.get(payers[0], NEUTRAL) if len(payers) == 1 else PALETTE["investor"]
+        else:
+            colour = COLOURS.get(k) or next(others, NEUTRAL)
+        ax.bar(years - 0.4 + width * (i + 0.5), frame[k].to_numpy(), width=width, color=colour, label=names[k],
+               hatch="//" if k.startswith("co_payer_") else None, edgecolor="white" if k.startswith("co_payer_") else None)
+    ax.plot(years, frame["payers"].cumsum().to_numpy(), color=PRICE, marker="o", markersize=3, linewidth=1.2,
+            label=f"{names['payers']}, {_t('cf_cum', lang)}")
+    ax.axhline(0.0, color=PRICE, linewidth=0.8)
+    ax.set_xticks(years)
+    ax.set_xlabel(_t("year", lang))
+    ax.set_ylabel(text("net.axis", lang, cur=cur))
+    ax.yaxis.set_major_formatter(_thousands(lang))
+    ax.set_title(text("net.title", lang), loc="left", fontsize=10.5)
+    fig.legend(frameon=False, fontsize=8.5, loc="outside lower center", ncol=2)
+    _style(ax)
     return fig
 
 
@@ -315,30 +392,46 @@ def tornado(table, case, lang: str = "en", top: int = 10) -> Figure:
 def price_grid(case, n: int = 41, upto: float = 2.0) -> np.ndarray:
     """``n`` outcome prices from 0 to ``upto`` times the contract price (DKK per outcome), for acceptability
     curves; the contract price is one of them when ``n`` is odd and ``upto`` is 2."""
-    price = float(case.contract.price) or 1.0
+    price = float(case.contract.rows()[0].price) or 1.0
     return np.linspace(0.0, upto * price, n)
 
 
+def scale_grid(n: int = 41, upto: float = 2.0) -> np.ndarray:
+    """``n`` scales of a rate card from 0 to ``upto`` (1 = the card as written), for acceptability curves over
+    a card of several rows; 1 is one of them when ``n`` is odd and ``upto`` is 2."""
+    return np.linspace(0.0, upto, n)
+
+
 def acceptability(curves, case, lang: str = "en") -> Figure:
-    """Acceptability curves (``sibmodel.acceptability``): over the price per outcome, the probability that the
-    commissioner saves and that the investor earns its required return; the contract price dashed."""
+    """Acceptability curves (``sibmodel.acceptability``): over the price per outcome (or, for a rate card given as
+    ``scales``, the scale of the card), the probability that the commissioner saves and that the investor earns its
+    required return; the contract price (or the card as written) dashed."""
     check_lang(lang)
     cur = currency_symbol(case.currency, lang)
+    x = curves["scale"] if "scale" in curves else curves["price"]
     fig = _figure(7.5, 3.8)
     ax = fig.add_subplot()
-    ax.plot(curves["price"], curves["prob_commissioner_saves"], color=COLOURS["kommune"], linewidth=2,
+    ax.plot(x, curves["prob_commissioner_saves"], color=COLOURS["kommune"], linewidth=2,
             label=_t("p_comm", lang))
-    ax.plot(curves["price"], curves["prob_investor_meets_required"], color=COLOURS["stat"], linewidth=2,
+    ax.plot(x, curves["prob_investor_meets_required"], color=COLOURS["stat"], linewidth=2,
             label=_t("p_inv", lang))
     both = np.minimum(curves["prob_commissioner_saves"], curves["prob_investor_meets_required"])
-    ax.fill_between(curves["price"], 0, both, color=CORRIDOR, alpha=0.12, linewidth=0)
-    ax.axvline(case.contract.price, color=PRICE, linestyle="--", linewidth=1.1)
-    ax.text(case.contract.price, 1.02, _t("contract_price", lang, x=fmt_money(case.contract.price, lang, case.currency)),
-            ha="center", va="bottom", fontsize=8.5)
+    ax.fill_between(x, 0, both, color=CORRIDOR, alpha=0.12, linewidth=0)
+    if "scale" in curves:   # a rate card: over the scale of the card, 1 = as written
+        ax.axvline(1.0, color=PRICE, linestyle="--", linewidth=1.1)
+        ax.text(1.0, 1.02, _t("card_as_written", lang, x=fmt_number(1.0, lang, 0)), ha="center", va="bottom",
+                fontsize=8.5)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_number(v, lang, 1)))
+        ax.set_xlabel(_t("scale_axis", lang))
+    else:
+        price = case.contract.rows()[0].price
+        ax.axvline(price, color=PRICE, linestyle="--", linewidth=1.1)
+        ax.text(price, 1.02, _t("contract_price", lang, x=fmt_money(price, lang, case.currency)),
+                ha="center", va="bottom", fontsize=8.5)
+        ax.xaxis.set_major_formatter(_thousands(lang))
+        ax.set_xlabel(_t("price_axis", lang, cur=cur))
     ax.set_ylim(0, 1.08)
-    ax.xaxis.set_major_formatter(_thousands(lang))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_pct(v, lang, 0)))
-    ax.set_xlabel(_t("price_axis", lang, cur=cur))
     ax.set_ylabel(_t("probability", lang))
     ax.set_title(_t("accept_title", lang), loc="left", fontsize=11, pad=16)
     fig.legend(frameon=False, fontsize=9, loc="outside lower center", ncol=1)

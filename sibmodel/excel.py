@@ -22,9 +22,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter as col
 from openpyxl.workbook.defined_name import DefinedName
 
-from .case import HOLDERS, Case
+import re
+
+from .case import Case
 from .costs import catalogue, price_index, resolve_costs
 from .discount import SCHEDULES
+from .errors import CaseError, Problem
 from .i18n import check_lang, discount_label, holder_label, label, text, unit, unit_text
 from .model import evaluate
 
@@ -54,7 +57,23 @@ _NUM = "0.000000"
 
 #: Series written by year on the workbook, and their cash_flows column in ``evaluate``'s result.
 CASH_FLOW_ROWS = ("intervention_cost", "investor_financed", "commissioner_fee", "paid_outcomes",
-                  "outcome_payments", "investor_cash_flow", "discount_factor", "investor_discount_factor")
+                  "outcome_payments", "investor_cash_flow", "discount_factor", "investor_discount_factor",
+                  "co_payer_payments", "commissioner_payments", "intermediary_fees_commissioner",
+                  "intermediary_fees_investor", "guarantee")
+
+
+_CELL_LIKE = re.compile(r"^([a-z]{1,3}[0-9]+|r[0-9]*c[0-9]*|r|c)$", re.IGNORECASE)
+
+
+def check_supported(case: Case) -> None:
+    """Refuse, with one :class:`CaseError` naming the field, a holder whose key a spreadsheet would read as a
+    cell reference (``kb1``, ``r2c3``): each holder's savings are a defined name ``pv_savings_<holder>``. Every
+    element of a case (a rate card of any rows, incurred items, declared and non-public holders, threshold,
+    co-payers, caps in total and per participant, fees, guarantee) is in the workbook as live formulas."""
+    bad = sorted(h for h in case.holder_names() if _CELL_LIKE.match(h))
+    if bad:
+        raise CaseError(Problem("holders", bad, "a holder key must not read as a spreadsheet cell reference "
+                                "(letters then digits, e.g. kb1); allowed: a name such as kommune_job"))
 
 
 @dataclass
@@ -97,12 +116,15 @@ class _Book:
     returned, and return the cell references the next steps need."""
 
     def __init__(self, case: Case, lang: str):
+        check_supported(case)
         self.case, self.lang = case, check_lang(lang)
         self.wb = Workbook()
         self.layout = Layout()
         self.result = evaluate(case)
         self.items = resolve_costs(case)
         self.T = len(self.result.cash_flows)
+        self.holders = list(self.result.savings_by_year.columns)            # kommune, region, stat, then the case's own
+        self.public = {h: p == "public" for h, p in self.result.holder_perspectives.items()}
         self.E = len(case.cohort.participants)
         self.J = case.outcome.horizon_years
         self.formulas: set[tuple[str, str]] = set()  # (sheet, cell) of the formulas this writer wrote
@@ -122,6 +144,12 @@ class _Book:
         if unit_ in ("year", "text"):
             return self.w(f"u_{unit_}")
         return unit_
+
+    def holder_name(self, h: str) -> str:
+        """A holder's name in the workbook's language (a declared holder's own label where the case gives one)."""
+        spec = (self.case.holders or {}).get(h)
+        own = spec and (spec.label_da if self.lang == "da" else spec.label_en)
+        return own or holder_label(h, self.lang)
 
     def lab(self, path: str) -> str:
         """An input's label in the workbook's language, with its dotted path in the case file."""
@@ -187,6 +215,8 @@ class _Inputs:
     fixed_n: int                #: number of programme years with a fixed cost
     persistence_row: int
     persistence: str            #: range of persistence by relative year
+    card: tuple = ()            #: per card row: (price cell, paid-per-participant cell, year)
+    fee_rows: tuple = ()        #: rows of the fees by programme year (commissioner, investor)
 
     def participants(self, e: int) -> str:
         """The cell of the participants enrolling in programme year ``e``."""
@@ -205,6 +235,7 @@ class _Items:
     q0: int                     #: first column of the quantities by relative year
     first: int
     last: int
+    sign: str = ""              #: range of +1 (avoided) / -1 (incurred) by item
 
     def q(self, j: int) -> str:
         """The range of every item's quantity in relative year ``j``."""
@@ -234,7 +265,7 @@ def _build(case: Case, lang: str, simulation: pd.DataFrame | None, note: str = "
     items = _unit_costs(b)
     sav = _savings(b, inp, items)
     cf = _cashflow(b, inp, sav)
-    _prices(b, sav, cf)
+    _prices(b, inp, sav, cf)
     if simulation is not None:
         _simulation(b, simulation, note)
     _readme(b, readme)
@@ -293,12 +324,23 @@ def _inputs(b: _Book) -> _Inputs:
                 "adjustment_factor", kind="formula", fmt=_NUM, unit_="share"); r += 1
     b.scalar(ws, r, b.lab("intervention.cost_per_participant"), iv.cost_per_participant,
                 "cost_per_participant", fmt=_MONEY, unit_=c.currency); r += 1
-    b.scalar(ws, r, b.lab("contract.metric"), k.metric, "metric", unit_="text")
-    b.validate(ws, f"B{r}", "list", formula1='"prevented_case,success"'); r += 1
-    b.scalar(ws, r, b.lab("contract.price"), k.price, "contract_price", fmt=_MONEY,
-                unit_="money_per_outcome"); r += 1
+    v1 = k.outcomes is None
+    if v1:
+        b.scalar(ws, r, b.lab("contract.metric"), k.metric or "prevented_case", "metric", unit_="text")
+        b.validate(ws, f"B{r}", "list", formula1='"prevented_case,success"'); r += 1
+        b.scalar(ws, r, b.lab("contract.price"), k.price, "contract_price", fmt=_MONEY,
+                    unit_="money_per_outcome"); r += 1
+    b.scalar(ws, r, b.w("threshold"), k.threshold, "threshold", fmt=_NUM,
+             unit_="share"); r += 1
+    b.scalar(ws, r, b.w("threshold_met"),
+             '=IF(threshold="",1,IF(IF(baseline_rate>0,(baseline_rate-treated_rate)/baseline_rate,0)'
+             '>=threshold-1E-12,1,0))', "threshold_met", kind="formula", unit_="share"); r += 1
+    b.scalar(ws, r, b.w("guarantee_amount"), None if k.guarantee is None else k.guarantee.amount, "guarantee_amount",
+             fmt=_MONEY, unit_=c.currency); r += 1
     b.scalar(ws, r, b.lab("contract.cap"), k.cap, "contract_cap", fmt=_MONEY,
                 unit_=c.currency); r += 1
+    b.scalar(ws, r, b.w("cap_pp"), k.cap_per_participant, "cap_per_participant", fmt=_MONEY,
+             unit_=c.currency); r += 1
     b.scalar(ws, r, b.lab("contract.investor_share"), k.investor_share, "investor_share",
                 fmt=_NUM, unit_="share"); r += 1
     b.scalar(ws, r, b.lab("contract.investor_required_return"), k.investor_required_return,
@@ -306,13 +348,38 @@ def _inputs(b: _Book) -> _Inputs:
     r += 1
     ws.cell(row=r, column=1, value=b.w("payers")).font = _BOLD; r += 1
     payer_first = r
-    for h in HOLDERS:
-        ws.cell(row=r, column=1, value=f"{h} ({holder_label(h, b.lang)})")
+    ws.cell(row=payer_first - 1, column=3, value=b.w("public_flag")).font = _BOLD
+    for h in b.holders:
+        ws.cell(row=r, column=1, value=f"{h} ({b.holder_name(h)})")
         b.put(ws, r, 2, 1 if h in k.payers else 0, kind="input")
+        b.put(ws, r, 3, 1 if b.public[h] else 0, kind="struct")
         r += 1
     b.validate(ws, f"B{payer_first}:B{r - 1}", "whole", operator="between", formula1="0", formula2="1")
     payers = _range(S, 2, payer_first, 2, r - 1)
     b.name("payer_flags", payers)
+    b.name("public_flags", _range(S, 3, payer_first, 3, r - 1))
+    r += 1
+    # Co-payers: each pays a share of every outcome payment; public (1) or not (0).
+    ws.cell(row=r, column=1, value=b.w("co_payers")).font = _BOLD
+    ws.cell(row=r, column=2, value=b.w("co_share")).font = _BOLD
+    ws.cell(row=r, column=3, value=b.w("co_public")).font = _BOLD
+    r += 1
+    co_first = r
+    for cp in k.co_payers or []:
+        ws.cell(row=r, column=1, value=cp.name)
+        b.put(ws, r, 2, cp.share, kind="input", fmt=_NUM)
+        b.put(ws, r, 3, 1 if cp.public else 0, kind="input")
+        r += 1
+    if r > co_first:
+        shares, public = _range(S, 2, co_first, 2, r - 1), _range(S, 3, co_first, 3, r - 1)
+        b.scalar(ws, r, b.w("co_share_total"), f"=SUM({shares})", "co_payer_share", kind="formula", fmt=_NUM,
+                 unit_="share"); r += 1
+        b.scalar(ws, r, b.w("co_share_private"), f"=SUMPRODUCT({shares},1-{public})", "co_payer_private",
+                 kind="formula", fmt=_NUM, unit_="share"); r += 1
+    else:
+        b.scalar(ws, r, b.w("co_share_total"), "=0", "co_payer_share", kind="formula", fmt=_NUM, unit_="share"); r += 1
+        b.scalar(ws, r, b.w("co_share_private"), "=0", "co_payer_private", kind="formula", fmt=_NUM,
+                 unit_="share"); r += 1
     r += 1
     ws.cell(row=r, column=1, value=b.w("structure")).font = _BOLD; r += 1
     for lab, v in ((b.w("enrolment_years"), b.E), (b.w("horizon"), b.J),
@@ -370,8 +437,61 @@ def _inputs(b: _Book) -> _Inputs:
     persistence_row = r
     persistence = _range(S, 2, r, 1 + b.J, r)
     b.name("persistence", persistence)
+    r += 3
+    # The rate card: one line per row (a v1 contract is one row that reads metric and price above).
+    ws.cell(row=r, column=1, value=b.w("card_head")).font = _BOLD
+    for i in range(10):
+        ws.cell(row=r, column=2 + i, value=b.w(f"card_{i}")).font = _BOLD
+    r += 1
+    card = []
+    rows_ = k.rows()
+    order = sorted(range(len(rows_)), key=lambda i: rows_[i].year)   # rows nested in time, as the model orders them
+    first_row = r
+    for pos, row in enumerate(rows_):
+        ws.cell(row=r, column=1, value=row.key)
+        ws.cell(row=r, column=2, value=row.label or row.key)
+        if v1:
+            b.put(ws, r, 3, '=IF(metric="success","success","prevented")')
+            b.put(ws, r, 6, "=contract_price", fmt=_MONEY)
+        else:
+            b.put(ws, r, 3, row.pays, kind="input")
+            b.put(ws, r, 6, row.price, kind="input", fmt=_MONEY)
+        b.put(ws, r, 4, row.year, kind="struct")
+        b.put(ws, r, 5, 1 if row.sustained else 0, kind="struct")
+        b.put(ws, r, 7, row.baseline_rate, kind="input", fmt=_NUM)
+        b.put(ws, r, 8, row.treated_rate, kind="input", fmt=_NUM)
+        b.put(ws, r, 9, row.paid_for, kind="input")
+        pays, year, sus, base, tr, pf = (_ref("", i, r) for i in (3, 4, 5, 7, 8, 9))
+        pk = f'IF(AND({sus}=1,{pays}<>"own"),INDEX(persistence,1,{year}+1),1)'
+        per = (f'IF({pays}="own",IF({pf}="all",{tr},{tr}-{base}),IF({pays}="success",'
+               f'1-baseline_rate+(baseline_rate-treated_rate)*{pk},(baseline_rate-treated_rate)*{pk}))')
+        b.put(ws, r, 10, f"=MAX({per},0)*threshold_met", fmt=_NUM)
+        before = order[: order.index(pos)]
+        used = "+".join(_ref("", 6, first_row + j) for j in before) or "0"
+        # the cap per participant: a row pays only what the cap leaves after the rows measured before it
+        b.put(ws, r, 11, f'=IF(cap_per_participant="",{_ref("", 6, r)},'
+                         f'MIN(MAX(cap_per_participant-({used}),0),{_ref("", 6, r)}))', fmt=_MONEY)
+        card.append((_ref(S, 6, r), _ref(S, 10, r), row.year, _ref(S, 11, r)))
+        r += 1
+    r += 1
+    # Intermediary and evaluation fees by programme year.
+    b.year_header(ws, r, 2, b.T, b.w("programme_year")); r += 1
+    fee_rows = []
+    for who in ("commissioner", "investor"):
+        ws.cell(row=r, column=1, value=b.w(f"fees_{who}", cur=c.currency))
+        amounts = [0.0] * b.T
+        for f in k.fees or []:
+            if f.paid_by == who:
+                a = f.amount if isinstance(f.amount, list) else [f.amount] * b.E
+                for t, v in enumerate(a):
+                    amounts[t] += float(v)
+        for t, v in enumerate(amounts):
+            b.put(ws, r, 2 + t, v, kind="input", fmt=_MONEY)
+        fee_rows.append(r)
+        r += 1
     ws.column_dimensions["E"].width = 30
-    return _Inputs(S, payers, bands, participants_row, fixed_row, fixed_n, persistence_row, persistence)
+    return _Inputs(S, payers, bands, participants_row, fixed_row, fixed_n, persistence_row, persistence,
+                   tuple(card), tuple(fee_rows))
 
 
 def _unit_costs(b: _Book) -> _Items:
@@ -407,6 +527,7 @@ def _unit_costs(b: _Book) -> _Items:
     ws.cell(row=1, column=q0, value=b.w("quantity")).font = _BOLD
     for j in range(b.J):
         ws.cell(row=2, column=q0 + j, value=j).font = _BOLD
+    ws.cell(row=2, column=q0 + b.J, value=b.w("direction")).font = _BOLD
     first = 3
     n = len(b.items)
     for i, (it, ci) in enumerate(zip(b.items, c.costs_per_case)):
@@ -438,9 +559,11 @@ def _unit_costs(b: _Book) -> _Items:
         b.put(ws, r, 7, it.cashable, kind="input", fmt=_NUM)
         for j, q in enumerate(it.quantity):
             b.put(ws, r, q0 + j, float(q), kind="input")
+        b.put(ws, r, q0 + b.J, int(it.sign), kind="input")
         qrow = _range("", q0, r, q0 + b.J - 1, r)
-        # savings per case of this item: unit cost * cashable * sum_j q[j] * persistence[j] * DF(j)
-        b.put(ws, r, 8, f"={_ref('', 6, r)}*{_ref('', 7, r)}*SUMPRODUCT({qrow},persistence,df_relative)", fmt=_MONEY)
+        # savings per case of this item: sign * unit cost * cashable * sum_j q[j] * persistence[j] * DF(j)
+        b.put(ws, r, 8, f"={_ref('', q0 + b.J, r)}*{_ref('', 6, r)}*{_ref('', 7, r)}"
+                        f"*SUMPRODUCT({qrow},persistence,df_relative)", fmt=_MONEY)
         b.layout.scalars[f"item_savings_{i}"] = _ref(S, 8, r)
     last = first + max(n, 1) - 1
     holders = _range(S, 3, first, 3, last)
@@ -452,7 +575,7 @@ def _unit_costs(b: _Book) -> _Items:
         b.name("item_cashable", cashable)
     for i in (1, 2, 11):
         ws.column_dimensions[col(i)].width = 40 if i != 1 else 36
-    return _Items(S, n, holders, costs, cashable, q0, first, last)
+    return _Items(S, n, holders, costs, cashable, q0, first, last, _range(S, q0 + b.J, first, q0 + b.J, last))
 
 
 def _savings(b: _Book, inp: _Inputs, items: _Items) -> _Savings:
@@ -480,12 +603,12 @@ def _savings(b: _Book, inp: _Inputs, items: _Items) -> _Savings:
     # Cost per prevented case by holder and relative year (times persistence).
     b.year_header(ws, r, 2, J, b.w("relative_year")); hdr_j = r; r += 1
     flow_rows = {}
-    for h in HOLDERS:
-        ws.cell(row=r, column=1, value=b.w("cost_x_persistence", h=holder_label(h, b.lang)))
+    for h in b.holders:
+        ws.cell(row=r, column=1, value=b.w("cost_x_persistence", h=b.holder_name(h)))
         for j in range(J):
             pers = _ref(b.layout.sheets["inputs"], 2 + j, inp.persistence_row)
             if items.n:
-                f = (f'=SUMPRODUCT(({items.holders}="{h}")*{items.costs}*{items.cashable}*'
+                f = (f'=SUMPRODUCT(({items.holders}="{h}")*{items.sign}*{items.costs}*{items.cashable}*'
                      f'{items.q(j)})*{pers}')
             else:
                 f = "=0"
@@ -495,8 +618,8 @@ def _savings(b: _Book, inp: _Inputs, items: _Items) -> _Savings:
     r += 1
     ws.cell(row=r, column=1, value=b.w("per_case_pv")).font = _BOLD; r += 1
     per_case = {}
-    for h in HOLDERS:
-        ws.cell(row=r, column=1, value=holder_label(h, b.lang))
+    for h in b.holders:
+        ws.cell(row=r, column=1, value=b.holder_name(h))
         b.put(ws, r, 2, f"=SUMPRODUCT({_range('', 2, flow_rows[h], 1 + J, flow_rows[h])},df_relative)", fmt=_MONEY)
         per_case[h] = _ref(S, 2, r)
         r += 1
@@ -512,8 +635,8 @@ def _savings(b: _Book, inp: _Inputs, items: _Items) -> _Savings:
     # Savings by calendar year: sum_e prevented[e] * flow[h, t - e - L].
     b.year_header(ws, r, 2, T, b.w("programme_year_t")); r += 1
     sav_rows = {}
-    for h in HOLDERS:
-        ws.cell(row=r, column=1, value=b.w("savings_h", h=holder_label(h, b.lang)))
+    for h in b.holders:
+        ws.cell(row=r, column=1, value=b.w("savings_h", h=b.holder_name(h)))
         for t in range(T):
             terms = [f"{_ref('', 2 + e, prev_row)}*{_ref('', 2 + (t - e - L), flow_rows[h])}"
                      for e in range(E) if 0 <= t - e - L < J]
@@ -523,11 +646,11 @@ def _savings(b: _Book, inp: _Inputs, items: _Items) -> _Savings:
         r += 1
     ws.cell(row=r, column=1, value=b.w("savings_all"))
     for t in range(T):
-        b.put(ws, r, 2 + t, f"=SUM({col(2 + t)}{sav_rows[HOLDERS[0]]}:{col(2 + t)}{sav_rows[HOLDERS[-1]]})", fmt=_MONEY)
+        b.put(ws, r, 2 + t, f"=SUM({col(2 + t)}{sav_rows[b.holders[0]]}:{col(2 + t)}{sav_rows[b.holders[-1]]})", fmt=_MONEY)
     r += 1
     ws.cell(row=r, column=1, value=b.w("savings_payers"))
     for t in range(T):
-        cells = f"{col(2 + t)}{sav_rows[HOLDERS[0]]}:{col(2 + t)}{sav_rows[HOLDERS[-1]]}"
+        cells = f"{col(2 + t)}{sav_rows[b.holders[0]]}:{col(2 + t)}{sav_rows[b.holders[-1]]}"
         b.put(ws, r, 2 + t, f"=SUMPRODUCT(payer_flags,{cells})", fmt=_MONEY)
     payer_savings_row = r
     return _Savings(S, df_row, df, flow_rows, per_case, prevented, sav_rows, payer_savings_row)
@@ -565,19 +688,41 @@ def _cashflow(b: _Book, inp: _Inputs, sav: _Savings) -> dict[str, str]:
     row("commissioner_fee", b.w("fee"),
         lambda t: f"={col(2 + t)}{rows['intervention_cost']}-{col(2 + t)}{rows['investor_financed']}")
     lag = k.payment_lag_years
-    per = 'IF(metric="success",1-treated_rate,baseline_rate-treated_rate)'
+    paid_rows = []
+    for i, (price, per, year, _) in enumerate(inp.card):
+        start = lag + year
+        paid_rows.append(row(f"paid_row_{i}", b.w("paid_row", row=k.rows()[i].key),
+                             lambda t, per=per, start=start: (f"={inp.participants(t - start)}*{per}"
+                                                              if 0 <= t - start < E else "=0"), fmt=_NUM))
     row("paid_outcomes", b.w("paid"),
-        lambda t: f"={inp.participants(t - lag)}*{per}" if 0 <= t - lag < E else "=0", fmt=_NUM)
+        lambda t: "=" + "+".join(f"{col(2 + t)}{pr}" for pr in paid_rows), fmt=_NUM)
+    row("card_as_written", b.w("card_as_written"),
+        lambda t: "=" + "+".join(f"{price}*{col(2 + t)}{pr}" for (price, _, _, _), pr in zip(inp.card, paid_rows)))
     row("raw_payments", b.w("raw_payments"),
-        lambda t: f"=contract_price*{col(2 + t)}{rows['paid_outcomes']}")
+        lambda t: "=" + "+".join(f"{eff}*{col(2 + t)}{pr}" for (_, _, _, eff), pr in zip(inp.card, paid_rows)))
     row("raw_cumulative", b.w("raw_cumulative"),
         lambda t: f"=SUM($B{rows['raw_payments']}:{col(2 + t)}{rows['raw_payments']})")
     rc = rows["raw_cumulative"]
     row("outcome_payments", b.w("payments"),
         lambda t: (f'=IF(contract_cap="",{col(2 + t)}{rows["raw_payments"]},'
                    f'MIN({col(2 + t)}{rc},contract_cap)-' + (f"MIN({col(1 + t)}{rc},contract_cap))" if t else "0)")))
+    row("co_payer_payments", b.w("co_payments"), lambda t: f"=co_payer_share*{col(2 + t)}{rows['outcome_payments']}")
+    row("commissioner_payments", b.w("commissioner_payments"),
+        lambda t: f"=(1-co_payer_share)*{col(2 + t)}{rows['outcome_payments']}")
+    fee_com, fee_inv = inp.fee_rows
+    row("intermediary_fees_commissioner", b.w("fees_commissioner", cur=c.currency),
+        lambda t: f"={_ref(inp.sheet, 2 + t, fee_com)}")
+    row("intermediary_fees_investor", b.w("fees_investor", cur=c.currency),
+        lambda t: f"={_ref(inp.sheet, 2 + t, fee_inv)}")
+    g_year = E - 1 + lag + max(y for _, _, y, _ in inp.card)
+    pay_r, fin_r, inv_fee_r = rows["outcome_payments"], rows["investor_financed"], rows["intermediary_fees_investor"]
+    last = col(1 + T)
+    row("guarantee", b.w("guarantee"),
+        lambda t: (f'=IF(guarantee_amount="",0,MIN(MAX(SUM($B{fin_r}:${last}{fin_r})+SUM($B{inv_fee_r}:${last}{inv_fee_r})'
+                   f'-SUM($B{pay_r}:${last}{pay_r}),0),guarantee_amount))' if t == g_year else "=0"))
     row("investor_cash_flow", b.w("investor_cf"),
-        lambda t: f"={col(2 + t)}{rows['outcome_payments']}-{col(2 + t)}{rows['investor_financed']}")
+        lambda t: (f"={col(2 + t)}{rows['outcome_payments']}-{col(2 + t)}{rows['investor_financed']}"
+                   f"-{col(2 + t)}{rows['intermediary_fees_investor']}+{col(2 + t)}{rows['guarantee']}"))
     row("investor_cumulative", b.w("investor_cum"),
         lambda t: f"=SUM($B{rows['investor_cash_flow']}:{col(2 + t)}{rows['investor_cash_flow']})")
     row("discount_factor", b.w("df_public"),
@@ -586,7 +731,8 @@ def _cashflow(b: _Book, inp: _Inputs, sav: _Savings) -> dict[str, str]:
         lambda t: f"=(1+required_return)^-{col(2 + t)}${hdr}", fmt=_NUM)
     row("commissioner_net", b.w("payers_net"),
         lambda t: (f"={_ref(sav.sheet, 2 + t, sav.payer_savings_row)}"
-                   f"-{col(2 + t)}{rows['outcome_payments']}-{col(2 + t)}{rows['commissioner_fee']}"))
+                   f"-{col(2 + t)}{rows['commissioner_payments']}-{col(2 + t)}{rows['commissioner_fee']}"
+                   f"-{col(2 + t)}{rows['intermediary_fees_commissioner']}"))
     row("negative_cumulative", b.w("helper_negative"),
         lambda t: f"=IF({col(2 + t)}{rows['investor_cumulative']}<-payback_tolerance,{col(2 + t)}${hdr},-1)", fmt="0")
     for name in CASH_FLOW_ROWS:
@@ -600,8 +746,15 @@ def _cashflow(b: _Book, inp: _Inputs, sav: _Savings) -> dict[str, str]:
     return cf
 
 
-def _prices(b: _Book, sav: _Savings, cf: dict[str, str]) -> None:
+def _prices(b: _Book, inp: _Inputs, sav: _Savings, cf: dict[str, str]) -> None:
     c = b.case
+    inp_card = inp.card
+    single = len(c.contract.rows()) == 1
+
+    def one(formula: str) -> str:
+        """A break-even price per outcome exists for a contract of one row only; a card of several rows: n/a."""
+        return formula if single else f'="{NA}"'
+
     ws = b.wb.create_sheet(b.w("prices"))
     b.layout.sheets["prices"] = ws.title
     cf, cur = cf, c.currency
@@ -613,9 +766,14 @@ def _prices(b: _Book, sav: _Savings, cf: dict[str, str]) -> None:
     # Helper present values first (named, so the key figures read like the equations in docs/model.md).
     helpers = [
         (b.w("pv_paid"), f"=SUMPRODUCT({cf['paid_outcomes']},df)", "pv_paid", "outcomes"),
-        (b.w("pv_fee"), f"=SUMPRODUCT({cf['commissioner_fee']},df)", "pv_fee", cur),
-        (b.w("pv_financed_ri"), f"=SUMPRODUCT({cf['investor_financed']},{cf['investor_discount_factor']})",
-         "pv_financed_ri", cur),
+        (b.w("pv_fee"), f"=SUMPRODUCT({cf['commissioner_fee']},df)+SUMPRODUCT({cf['intermediary_fees_commissioner']},df)",
+         "pv_fee", cur),
+        (b.w("pv_financed_ri"), f"=SUMPRODUCT({cf['investor_financed']},{cf['investor_discount_factor']})"
+         f"+SUMPRODUCT({cf['intermediary_fees_investor']},{cf['investor_discount_factor']})", "pv_financed_ri", cur),
+        (b.w("card_value"), f"=SUMPRODUCT({cf['card_as_written']},df)", "card_value", cur),
+        (b.w("card_value_ri"), f"=SUMPRODUCT({cf['card_as_written']},{cf['investor_discount_factor']})", "card_value_ri", cur),
+        (b.w("invested_total"), f"=SUM({cf['investor_financed']})+SUM({cf['intermediary_fees_investor']})",
+         "invested_total", cur),
         (b.w("pv_paid_ri"), f"=SUMPRODUCT({cf['paid_outcomes']},{cf['investor_discount_factor']})",
          "pv_paid_ri", "outcomes"),
         (b.w("financed_total"), f"=SUM({cf['investor_financed']})", "financed_total", cur),
@@ -625,40 +783,58 @@ def _prices(b: _Book, sav: _Savings, cf: dict[str, str]) -> None:
          f'(1/MAX(1,SUMPRODUCT({cf["years"]},{cf["outcome_payments"]})/total_payments'
          f'-SUMPRODUCT({cf["years"]},{cf["investor_financed"]})/financed_total))-1,0.1)', "irr_guess", "per year"),
     ]
-    for h in HOLDERS:
+    for h in b.holders:
         rng = b.layout.rows[f"savings_{h}_by_year"]
-        helpers.append((b.w("pv_savings_h", h=holder_label(h, b.lang)), f"=SUMPRODUCT({rng},df)", f"pv_savings_{h}", cur))
-    pv_h = ",".join(f"pv_savings_{h}" for h in HOLDERS)
+        helpers.append((b.w("pv_savings_h", h=b.holder_name(h)), f"=SUMPRODUCT({rng},df)", f"pv_savings_{h}", cur))
+    pv_h = ",".join(f"pv_savings_{h}" for h in b.holders)
     helpers.append((b.w("pv_payers"), f"=SUMPRODUCT(payer_flags,pv_savings_holders)", "pv_savings_payers", cur))
     raw_irr = f"IFERROR(IRR({cf['investor_cash_flow']},irr_guess),IRR({cf['investor_cash_flow']}))"
     fig = {
         "prevented_cases": f"=SUM({sav.prevented})",
         "paid_outcomes": f"=SUM({cf['paid_outcomes']})",
-        **{f"savings_per_case_{h}": f"={sav.per_case[h]}" for h in HOLDERS},
-        "savings_per_case": "=" + "+".join(f"savings_per_case_{h}" for h in HOLDERS),
+        **{f"savings_per_case_{h}": f"={sav.per_case[h]}" for h in b.holders},
+        "savings_per_case": "=" + "+".join(f"savings_per_case_{h}" for h in b.holders),
         "pv_savings": f"=SUM({pv_h})",
         "pv_cost": f"=SUMPRODUCT({cf['intervention_cost']},df)",
-        "commissioner_max": f'=IF(pv_paid<=0,"{NA}",(pv_savings_payers-pv_fee)/pv_paid)',
-        "public_sector_max": f'=IF(pv_paid<=0,"{NA}",(pv_savings-pv_fee)/pv_paid)',
-        "wrong_pocket_gap": f'=IF(pv_paid<=0,"{NA}",public_sector_max-commissioner_max)',
-        "investor_min": f'=IF(pv_paid_ri<=0,"{NA}",MAX(pv_financed_ri/pv_paid_ri,0))',
-        "corridor_low": f'=IF(OR(pv_paid<=0,pv_paid_ri<=0),"{NA}",IF(investor_min<=commissioner_max,investor_min,"{NA}"))',
-        "corridor_high": f'=IF(OR(pv_paid<=0,pv_paid_ri<=0),"{NA}",IF(investor_min<=commissioner_max,commissioner_max,"{NA}"))',
-        "cofunding_per_outcome": f'=IF(OR(pv_paid<=0,pv_paid_ri<=0),"{NA}",MAX(investor_min-commissioner_max,0))',
-        "price": "=contract_price",
+        "commissioner_max": one(f'=IF(pv_paid<=0,"{NA}",(pv_savings_payers-pv_fee)/((1-co_payer_share)*pv_paid))'),
+        "public_sector_max": one(f'=IF(pv_paid<=0,"{NA}",(pv_savings_public-pv_fee)/((1-co_payer_private)*pv_paid))'),
+        "wrong_pocket_gap": one(f'=IF(pv_paid<=0,"{NA}",public_sector_max-commissioner_max)'),
+        "investor_min": one(f'=IF(pv_paid_ri<=0,"{NA}",MAX(pv_financed_ri/pv_paid_ri,0))'),
+        "corridor_low": one(f'=IF(OR(pv_paid<=0,pv_paid_ri<=0),"{NA}",IF(investor_min<=commissioner_max,investor_min,"{NA}"))'),
+        "corridor_high": one(f'=IF(OR(pv_paid<=0,pv_paid_ri<=0),"{NA}",IF(investor_min<=commissioner_max,commissioner_max,"{NA}"))'),
+        "cofunding_per_outcome": one(f'=IF(OR(pv_paid<=0,pv_paid_ri<=0),"{NA}",MAX(investor_min-commissioner_max,0))'),
+        "price": one(f"={inp_card[0][0]}"),
         "total_payments": f"=SUM({cf['outcome_payments']})",
         "investor_irr": f'=IFERROR({raw_irr},"{NA}")',
         "investor_required_return": "=required_return",
-        "investor_moic": f'=IF(financed_total>0,total_payments/financed_total,"{NA}")',
+        "investor_moic": f'=IF(invested_total>0,(total_payments+SUM({cf["guarantee"]}))/invested_total,"{NA}")',
         "investor_npv": f"=SUMPRODUCT({cf['investor_cash_flow']},{cf['investor_discount_factor']})",
         "payback_year": (f'=IF(COUNTIF({cf["investor_cash_flow"]},"<0")=0,"{NA}",'
                          f'IF(MAX({cf["negative_cumulative"]})+1<{b.T},MAX({cf["negative_cumulative"]})+1,"{NA}"))'),
         "commissioner_npv": f"=SUMPRODUCT({cf['commissioner_net']},df)",
+        # design v2: perspectives (every holder of the workbook is public), the card's scales, threshold, ...
+        "pv_savings_public": "=SUMPRODUCT(public_flags,pv_savings_holders)",
+        "societal_max": one(f'=IF(pv_paid<=0,"{NA}",(pv_savings-pv_fee)/pv_paid)'),
+        "benefit_cost_ratio": f'=IF(pv_cost>0,pv_savings/pv_cost,"{NA}")',
+        "public_benefit_cost_ratio": f'=IF(pv_cost>0,pv_savings_public/pv_cost,"{NA}")',
+        "commissioner_max_scale": f'=IF(card_value<=0,"{NA}",(pv_savings_payers-pv_fee)/((1-co_payer_share)*card_value))',
+        "public_sector_max_scale": f'=IF(card_value<=0,"{NA}",(pv_savings_public-pv_fee)/((1-co_payer_private)*card_value))',
+        "societal_max_scale": f'=IF(card_value<=0,"{NA}",(pv_savings-pv_fee)/card_value)',
+        "investor_min_scale": f'=IF(card_value_ri<=0,"{NA}",MAX(pv_financed_ri/card_value_ri,0))',
+        "corridor_scale_low": (f'=IF(OR(card_value<=0,card_value_ri<=0),"{NA}",IF(investor_min_scale<='
+                               f'commissioner_max_scale,investor_min_scale,"{NA}"))'),
+        "corridor_scale_high": (f'=IF(OR(card_value<=0,card_value_ri<=0),"{NA}",IF(investor_min_scale<='
+                                f'commissioner_max_scale,commissioner_max_scale,"{NA}"))'),
+        "cohorts_paid": "=threshold_met",
+        "co_payer_payments": "=co_payer_share*total_payments",
+        "guarantee_paid": f"=SUM({cf['guarantee']})",
     }
     ws.cell(row=r, column=1, value=b.w("key_figures")).font = _BOLD; r += 1
     for name, formula in fig.items():
         fmt = _RATE if name in ("investor_irr", "investor_required_return") else (
-            _NUM if name in ("prevented_cases", "paid_outcomes", "investor_moic") else ("0" if name == "payback_year" else _MONEY))
+            _NUM if name in ("prevented_cases", "paid_outcomes", "investor_moic", "cohorts_paid", "benefit_cost_ratio",
+                             "public_benefit_cost_ratio") or name.endswith(("_scale", "_scale_low", "_scale_high"))
+            else ("0" if name == "payback_year" else _MONEY))
         b.scalar(ws, r, label(name, b.lang), formula, name, kind="formula", fmt=fmt,
                     unit_=unit(name, b.lang, cur), result=True)
         r += 1
@@ -720,7 +896,7 @@ def expected_values(case: Case) -> dict[str, Any]:
     out: dict[str, Any] = {k: v for k, v in res.key_figures().items() if k != "switching_relative_reduction"}
     for i, v in enumerate(res.items["savings_per_case"]):
         out[f"item_savings_{i}"] = float(v)
-    for h in HOLDERS:
+    for h in res.savings_by_year.columns:
         out[f"savings_{h}_by_year"] = res.savings_by_year[h].to_numpy()
     for name in CASH_FLOW_ROWS:
         out[f"{name}_by_year"] = res.cash_flows[name].to_numpy()

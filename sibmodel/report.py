@@ -37,6 +37,7 @@ from .errors import CaseError, Problem
 from .i18n import (LANGS, currency_symbol, discount_label, fmt_number, fmt_pct, fmt_value, holder_label, label,
                    text, unit)
 from .model import Result, evaluate
+from . import tables as tb
 from .tables import input_label
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,7 +112,7 @@ def charts(res: Result, lang: str) -> dict[str, str]:
     from . import charts as ch  # matplotlib only when a report is built
 
     return {"corridor": _png(ch.price_corridor(res, lang)), "savings": _png(ch.savings_by_year(res, lang)),
-            "cash": _png(ch.investor_cash_flow(res, lang))}
+            "cash": _png(ch.investor_cash_flow(res, lang)), "budgets": _png(ch.net_budget_by_year(res, lang))}
 
 
 # -- pages ---------------------------------------------------------------------------------------------------
@@ -138,7 +139,7 @@ def summary_html(res: Result, lang: str, corridor_chart: str = "") -> str:
     case = res.case
     cur = case.currency
     body, cls = verdict(res, lang)
-    kpis = ["savings_per_case", "commissioner_max", "investor_min", "investor_irr"]
+    kpis = tb.headline_figures(res)
     figs = res.key_figures()
     cards = "".join(
         f'<div class="sib-kpi"><div class="label">{_e(label(n, lang))}</div>'
@@ -150,11 +151,38 @@ def summary_html(res: Result, lang: str, corridor_chart: str = "") -> str:
         f'<td>{_e(unit(n, lang, cur))}</td></tr>' for n, v in figs.items())
     wp = prose.wrong_pocket(res, lang)
     extra = f"<p>{prose.html_sentence(wp)}</p>" if wp else ""
+    deal = prose.deal_sentences(res, lang)
+    extra += "".join(f"<p>{prose.html_sentence(x)}</p>" for x in deal)
     return (f'<section class="sib-summary"><h2>{_t("summary", lang)}</h2><div class="sib-kpis">{cards}</div>'
             f'<div class="sib-verdict {cls}"><b>{_t("corridor", lang)}.</b> {body}</div>{extra}{corridor_chart}'
             f'<h3>{_t("key_figures", lang)}</h3><table class="sib-key-figures"><thead><tr>'
             f'<th>{text("table.key_figure", lang)}</th><th class="num">{text("table.value", lang)}</th>'
             f'<th>{text("table.unit", lang)}</th></tr></thead><tbody>{rows}</tbody></table></section>')
+
+
+def _table_html(frame: Any, cls: str, index: bool = False) -> str:
+    """A formatted table (text cells) as HTML, every cell escaped."""
+    return frame.to_html(index=index, escape=True, border=0, classes=cls, na_rep="–")
+
+
+def contract_html(res: Result, lang: str) -> str:
+    """The contract page: the rate card with its break-even prices by row (and, for several rows, the scales),
+    the deal's terms (co-payers, threshold, caps, fees, guarantee), and savings by holder and perspective."""
+    card = tb.is_card(res.case)
+    scales = (f'<h3>{_e(text("card.scale_row", lang))}</h3>' + _table_html(tb.scales_table(res, lang), "sib-scales")
+              if card else "")
+    return (f'<section class="sib-contract"><h2>{_e(_t("contract", lang))}</h2>'
+            f'<h3>{_e(_t("card", lang))}</h3>' + _table_html(tb.break_even_table(res, lang), "sib-card") + scales
+            + f'<h3>{_e(_t("terms", lang))}</h3>' + _table_html(tb.contract_table(res, lang), "sib-terms")
+            + f'<h3>{_e(_t("perspectives", lang))}</h3>' + _table_html(tb.perspectives_table(res, lang), "sib-persp")
+            + "</section>")
+
+
+def budgets_html(res: Result, lang: str, chart: str = "") -> str:
+    """Each budget's effect by programme year (undiscounted): the payer's net, the other holders' savings and
+    the co-payers' payments, as a table and a chart."""
+    return (f'<section class="sib-budgets"><h2>{_e(text("net.heading", lang))}</h2>'
+            + _table_html(tb.net_budget_table(res, lang), "sib-net", index=True) + chart + "</section>")
 
 
 def _flatten(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
@@ -272,7 +300,10 @@ def compose(case: Case, res: Result, lang: str, executed: Any | None, comments: 
     cells = [
         _html_cell(f'<h1>{_e(name)}</h1><p class="sib-lead">{_e(lead)}</p>'
                    + (f"<p>{_e(description)}</p>" if description else "")),
-        _html_cell(summary_html(res, lang, _img(pics["corridor"], _t("chart_corridor", lang, cur=cur)))),
+        _html_cell(summary_html(res, lang, _img(pics["corridor"], _t(
+            "chart_corridor_scale" if tb.is_card(case) else "chart_corridor", lang, cur=cur)))),
+        _html_cell(contract_html(res, lang)),
+        _html_cell(budgets_html(res, lang, _img(pics["budgets"], text("net.title", lang)))),
     ]
     if executed is None:  # the notebook has its own charts; without it the report draws the essential two
         cells.append(_html_cell(f'<h2>{_t("charts", lang)}</h2>' + _img(pics["savings"], _t("chart_savings", lang, cur=cur))

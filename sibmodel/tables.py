@@ -13,7 +13,7 @@ from typing import Any, Sequence
 import pandas as pd
 
 from .case import Case
-from .i18n import (MISSING, check_lang, currency_symbol, discount_label, fmt_number, fmt_pct, fmt_value,
+from .i18n import (MISSING, check_lang, currency_symbol, discount_label, fmt_money, fmt_number, fmt_pct, fmt_value,
                    holder_label, is_missing, label, localized, text, unit, unit_code, unit_text)
 from .model import Result
 
@@ -42,12 +42,15 @@ def key_figures(result: Result, digits: int = 12) -> dict[str, Any]:
     return out
 
 
-def key_figures_table(result: Result, lang: str = "en") -> pd.DataFrame:
-    """The key figures with labels, formatted values and units in ``lang``, indexed by result name."""
+def key_figures_table(result: Result, lang: str = "en", all_figures: bool = False) -> pd.DataFrame:
+    """The key figures with labels, formatted values and units in ``lang``, indexed by result name: those a reader
+    needs (:func:`shown_figures`: a card of several rows without the per-outcome prices it does not have), or
+    every one with ``all_figures``."""
     check_lang(lang)
     cur = result.case.currency
+    figs = result.key_figures() if all_figures else shown_figures(result)
     rows = [{"name": k, "label": label(k, lang), "value": fmt_value(v, k, lang, cur), "unit": unit(k, lang, cur)}
-            for k, v in result.key_figures().items()]
+            for k, v in figs.items()]
     head = [text(f"table.{k}", lang) for k in ("key_figure", "value", "unit")]
     return (pd.DataFrame(rows).set_index("name")
             .rename(columns=dict(zip(("label", "value", "unit"), head))))
@@ -322,6 +325,9 @@ def simulation_table(sim: Any, lang: str = "en", figures: Sequence[str] = SIMULA
     (``evaluate()`` at the inputs' means), mean and 5th/50th/95th percentiles over the draws (formatted)."""
     check_lang(lang)
     cur = sim.case.currency
+    if is_card(sim.case) and tuple(figures) == SIMULATED:   # a card of several rows: its scales, not prices
+        figures = tuple({"commissioner_max": "commissioner_max_scale", "investor_min": "investor_min_scale"}.get(f, f)
+                        for f in figures)
     rows = [{"name": k, "label": label(k, lang), "point": "", "mean": fmt_pct(v, lang),
              "p5": "", "p50": "", "p95": "", "unit": ""} for k, v in sim.probabilities().items()]
     pct = sim.percentiles((5, 50, 95))
@@ -385,3 +391,210 @@ def csv_text(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+# -- rate cards, the deal's terms, perspectives ------------------------------------------------------------------
+
+def is_card(case: Case) -> bool:
+    """True for a rate card of several rows (break-even is then a scale of the card; the v1 prices are None)."""
+    return len(case.contract.rows()) > 1
+
+
+def headline_figures(result: Result) -> list[str]:
+    """The four figures a reader sees first: for one price the break-even prices, for a card of several rows the
+    break-even scales of the card."""
+    if is_card(result.case):
+        return ["savings_per_case", "commissioner_max_scale", "investor_min_scale", "investor_irr"]
+    return ["savings_per_case", "commissioner_max", "investor_min", "investor_irr"]
+
+
+def shown_figures(result: Result) -> dict[str, Any]:
+    """The key figures a reader's table shows: all of them, except that a card of several rows leaves out the
+    per-outcome prices (None for a card; its scales speak) and a contract without a threshold, co-payers or a
+    guarantee leaves out their figures."""
+    figs = result.key_figures()
+    c = result.case.contract
+    drop: set[str] = set()
+    if is_card(result.case):
+        drop |= {"commissioner_max", "public_sector_max", "wrong_pocket_gap", "investor_min", "corridor_low",
+                 "corridor_high", "cofunding_per_outcome", "price", "societal_max"}
+    if c.threshold is None:
+        drop.add("cohorts_paid")
+    if not c.co_payers:
+        drop.add("co_payer_payments")
+    if c.guarantee is None:
+        drop.add("guarantee_paid")
+    return {k: v for k, v in figs.items() if k not in drop}
+
+
+def _pays(row: Any, lang: str) -> str:
+    key = "pays_prevented_v1" if row.pays == "prevented" and not row.sustained else f"pays_{row.pays}"
+    return text(f"card.{key}", lang)
+
+
+def break_even_table(result: Result, lang: str = "en") -> pd.DataFrame:
+    """The rate card and its break-even prices by row: label, what the row pays for, the year it is measured and
+    the year it is paid (relative to enrolment), its price, the outcomes it pays (undiscounted, all cohorts) and
+    the commissioner's, public sector's and society's maximum and the investor's minimum price of that row (the
+    break-even scale of the card times the row's price; for one row the v1 break-even prices). Money in the
+    case's currency and price year, formatted in ``lang``."""
+    check_lang(lang)
+    c = result.case
+    cur = currency_symbol(c.currency, lang)
+    be = result.break_even_prices
+    lag = c.contract.payment_lag_years
+    by_row = result.paid_outcomes_by_row
+    rows = c.contract.rows()
+    money = lambda v: fmt_number(v, lang, 0)  # noqa: E731
+    data = {
+        text("card.row", lang): [localized(r.label, lang) or label("price", lang) for r in rows],
+        text("card.pays", lang): [_pays(r, lang) for r in rows],
+        text("card.year", lang): [str(r.year) for r in rows],
+        text("card.paid_in", lang): [str(r.year + lag) for r in rows],
+        text("card.price", lang, cur=cur): [money(r.price) for r in rows],
+        text("card.paid_outcomes", lang): [fmt_number(float(by_row[r.key]), lang, 1) for r in rows],
+    }
+    for k in ("commissioner_max", "public_sector_max", "societal_max", "investor_min"):
+        data[text(f"card.{k}", lang, cur=cur)] = [money(v) for v in be[k]]
+    return pd.DataFrame(data, index=pd.Index([r.key for r in rows], name="row"))
+
+
+def scales_table(result: Result, lang: str = "en") -> pd.DataFrame:
+    """The break-even scales of the card (1 = the prices as written) with labels, formatted, by result name."""
+    check_lang(lang)
+    names = ("commissioner_max_scale", "public_sector_max_scale", "societal_max_scale", "investor_min_scale",
+             "corridor_scale_low", "corridor_scale_high")
+    figs = result.key_figures()
+    head = [text(f"table.{k}", lang) for k in ("key_figure", "value")]
+    return pd.DataFrame({head[0]: [label(n, lang) for n in names],
+                         head[1]: [fmt_number(figs[n], lang, 3) for n in names]}, index=pd.Index(names, name="name"))
+
+
+def contract_table(result: Result, lang: str = "en") -> pd.DataFrame:
+    """The deal's terms beyond the card's prices, one line each (formatted in ``lang``): payers, co-payers and
+    their shares, the payers' share, the payment lag, the threshold (and how many cohorts meet it), the caps,
+    fees (total undiscounted), the first-loss guarantee (and what it pays out), the investor's share and required
+    return."""
+    check_lang(lang)
+    c = result.case
+    k = c.contract
+    cur = c.currency
+    m = lambda v: fmt_money(v, lang, cur)  # noqa: E731
+    rows: list[tuple[str, str]] = [(text("card.payers", lang), ", ".join(holder_label(h, lang) for h in k.payers))]
+    for cp in k.co_payers or []:
+        rows.append((text("card.co_payer", lang, name=cp.name),
+                     text("card.co_payer_value", lang, share=fmt_pct(cp.share, lang, 0),
+                          kind=text("card.public" if cp.public else "card.private", lang))))
+    if k.co_payers:
+        rows.append((text("card.payers_share", lang), fmt_pct(1 - k.co_payer_share, lang, 0)))
+    rows.append((text("card.payment_lag", lang), text("card.lag_years", lang, n=k.payment_lag_years)))
+    if k.threshold is not None:
+        rows.append((text("card.threshold", lang), f"{fmt_pct(k.threshold, lang, 0)}; "
+                     + text("card.cohorts_paid", lang, x=fmt_pct(result.cohorts_paid, lang, 0))))
+    if k.cap is not None:
+        rows.append((text("card.cap", lang), m(k.cap)))
+    if k.cap_per_participant is not None:
+        rows.append((text("card.cap_per_participant", lang), m(k.cap_per_participant)))
+    for f in k.fees or []:
+        amounts = f.amount if isinstance(f.amount, list) else [f.amount] * len(c.cohort.participants)
+        rows.append((text("card.fee", lang, name=f.label or "–", who=text(f"card.{f.paid_by}", lang)),
+                     text("card.fee_total", lang, x=m(sum(amounts)))))
+    if k.guarantee is not None:
+        rows.append((text("card.guarantee", lang, by=k.guarantee.by or text("card.third_party", lang)),
+                     text("card.guarantee_value", lang, x=m(k.guarantee.amount), paid=m(result.guarantee_paid))))
+    rows.append((text("card.investor_share", lang), fmt_pct(k.investor_share, lang, 0)))
+    rows.append((text("card.required_return", lang), fmt_pct(k.investor_required_return, lang, 1)))
+    return pd.DataFrame(rows, columns=[text("card.term", lang), text("table.value", lang)])
+
+
+def perspectives_table(result: Result, lang: str = "en") -> pd.DataFrame:
+    """Savings by holder and perspective (public, participant, others): per prevented case and for the whole
+    programme (present values), then the public sector's and all perspectives' totals with their benefit-cost
+    ratios (PV savings over the intervention's PV cost) and maximum payment (break-even price for one row,
+    scale of the card for several)."""
+    check_lang(lang)
+    r = result
+    cur = currency_symbol(r.case.currency, lang)
+    persp = r.holder_perspectives
+    card = is_card(r.case)
+    n0 = lambda v: fmt_number(v, lang, 0)  # noqa: E731
+    heads = [text("table.holder", lang), text("card.perspective", lang), text("card.per_case", lang, cur=cur),
+             text("card.pv", lang, cur=cur), text("card.bcr", lang), text("card.max_price_or_scale", lang)]
+    rows = []
+    for h in r.pv_savings_by_holder.index:
+        p = "public" if persp is None else str(persp[h])
+        rows.append([holder_label(h, lang), text(f"card.perspective_{p}", lang) if p in ("public", "participant", "others") else p,
+                     n0(float(r.savings_per_case_by_holder[h])), n0(float(r.pv_savings_by_holder[h])), "", ""])
+    fmt_max = (lambda v: fmt_number(v, lang, 3)) if card else n0  # noqa: E731
+    public_max = r.public_sector_max_scale if card else r.public_sector_max
+    all_max = r.societal_max_scale if card else r.societal_max
+    public = [h for h in r.pv_savings_by_holder.index if persp is None or persp[h] == "public"]
+    rows.append([text("card.public_total", lang), text("card.perspective_public", lang),
+                 n0(float(r.savings_per_case_by_holder[public].sum())), n0(r.pv_savings_public),
+                 fmt_number(r.public_benefit_cost_ratio, lang, 2), fmt_max(public_max)])
+    rows.append([text("card.all_total", lang), "", n0(r.savings_per_case), n0(r.pv_savings),
+                 fmt_number(r.benefit_cost_ratio, lang, 2), fmt_max(all_max)])
+    return pd.DataFrame(rows, columns=heads, index=pd.Index(list(r.pv_savings_by_holder.index) + ["public", "all"],
+                                                            name="holder"))
+
+
+# -- the budgets by year (the council's view) ---------------------------------------------------------------------
+
+def net_budget_by_year(result: Result, components: bool = False) -> pd.DataFrame:
+    """Each budget's effect by programme year, undiscounted, in the case's currency and price year (DKK):
+
+    - ``payers``: the paying budgets' savings minus their share of the outcome payments (after co-payers), the
+      part of the intervention cost they pay directly (``commissioner_fee``) and the intermediary fees they pay;
+    - one column per other holder (kommune, region, stat, declared and non-public holders): its savings;
+    - ``co_payer_<i>``: minus co-payer ``i``'s share of the outcome payments.
+
+    Discounted with ``cash_flows["discount_factor"]`` the ``payers`` column sums to ``commissioner_npv``.
+    ``components=True`` puts the payers' ``payer_savings``, ``payer_payments`` and ``payer_fees`` (both <= 0)
+    before ``payers``."""
+    cf = result.cash_flows
+    sav = result.savings_by_year
+    c = result.case.contract
+    payer_savings = sav[[h for h in sav.columns if h in c.payers]].sum(axis=1)
+    payments = -cf["commissioner_payments"]
+    fees = -(cf["commissioner_fee"] + cf["intermediary_fees_commissioner"])
+    out = pd.DataFrame(index=sav.index)
+    if components:
+        out["payer_savings"], out["payer_payments"], out["payer_fees"] = payer_savings, payments, fees
+    out["payers"] = payer_savings + payments + fees
+    for h in sav.columns:
+        if h not in c.payers:
+            out[h] = sav[h]
+    for i, cp in enumerate(c.co_payers or []):
+        out[f"co_payer_{i}"] = -cp.share * cf["outcome_payments"]
+    return out
+
+
+def net_budget_names(result: Result, lang: str = "en") -> dict[str, str]:
+    """Readers' names of the columns of :func:`net_budget_by_year` in ``lang``."""
+    check_lang(lang)
+    c = result.case.contract
+    who = ", ".join(holder_label(h, lang) for h in c.payers)
+    who = who[:1].upper() + who[1:]
+    names = {"payers": text("net.payers", lang, who=who), "payer_savings": text("net.payer_savings", lang, who=who),
+             "payer_payments": text("net.payer_payments", lang, who=who),
+             "payer_fees": text("net.payer_fees", lang, who=who)}
+    for h in result.savings_by_year.columns:
+        name = holder_label(h, lang)
+        names[h] = text("net.holder", lang, who=name[:1].upper() + name[1:])
+    for i, cp in enumerate(c.co_payers or []):
+        names[f"co_payer_{i}"] = text("net.co_payer", lang, name=cp.name)
+    return names
+
+
+def net_budget_table(result: Result, lang: str = "en", components: bool = True) -> pd.DataFrame:
+    """:func:`net_budget_by_year` for a reader (formatted, whole currency units), columns that are zero
+    throughout left out, up to the last year with a non-zero value, with a total row (undiscounted)."""
+    check_lang(lang)
+    frame = net_budget_by_year(result, components=components)
+    frame = frame.loc[:, [k for k in frame.columns if k == "payers" or (frame[k] != 0).any()]]
+    frame = frame.iloc[: _last_active(frame)]
+    total = frame.sum(axis=0).rename(text("flow.total", lang))
+    frame = pd.concat([frame, total.to_frame().T])
+    out = frame.map(lambda v: fmt_number(v, lang, 0)).rename(columns=net_budget_names(result, lang))
+    out.index.name = text("table.programme_year", lang)
+    return out

@@ -315,3 +315,174 @@ def test_one_palette_a_colour_per_holder():
     colours = {to_rgb(p.get_facecolor()[:3]) for p in ax.patches}
     assert colours == {to_rgb(i18n.HOLDER_COLOURS["kommune"]), to_rgb(i18n.HOLDER_COLOURS["stat"])}
     assert len(set(i18n.HOLDER_COLOURS.values())) == len(i18n.HOLDER_COLOURS)
+
+
+# -- rate cards, perspectives and the budgets by year --------------------------------------------------------------
+
+def _card(**contract) -> Case:
+    """BASE with a card of two rows: a prevented case at year 0 (price 1,000) and still prevented at year 1 (500)."""
+    c = {"contract.metric": None, "contract.price": None,
+         "contract.outcomes": [{"key": "now", "pays": "prevented", "year": 0, "price": 1000},
+                               {"key": "later", "pays": "prevented", "year": 1, "price": 500}]}
+    c.update({f"contract.{k}": v for k, v in contract.items()})
+    return _case(**c)
+
+
+def test_break_even_table_is_the_scale_times_each_price():
+    """BASE by hand (persistence 1): each row pays for 1 prevented case, in years 1 and 2; V = 1000/1.1 + 500/1.21
+    on the public schedule, so the commissioner's maximum scale is S / V and each row's maximum is scale x price."""
+    r = sibmodel.evaluate(_card())
+    V = 1000 / 1.1 + 500 / 1.1 ** 2
+    scale = S_BASE / V
+    assert r.commissioner_max_scale == pytest.approx(scale)
+    table = tables.break_even_table(r, "en")
+    assert list(table.index) == ["now", "later"]
+    assert table["Price (DKK)"].tolist() == ["1,000", "500"]
+    assert table["Commissioner's maximum (DKK)"].tolist() == [f"{round(scale * 1000):,}", f"{round(scale * 500):,}"]
+    assert table["Paid in year"].tolist() == ["1", "2"]
+    assert table["Paid outcomes"].tolist() == ["1.0", "1.0"]
+    da = tables.break_even_table(r, "da")
+    assert da["Betalers højeste (kr.)"].tolist() == [f"{round(scale * 1000):,}".replace(",", "."),
+                                                     f"{round(scale * 500):,}".replace(",", ".")]
+
+
+def test_a_card_speaks_in_scales_and_a_single_price_keeps_its_words():
+    r = sibmodel.evaluate(_card())
+    text = prose.conclusion(r, "en") + " ".join(prose.verdict(r, "en")[0])
+    assert f"**{prose.fmt_scale(r.commissioner_max_scale, 'en')} times the card**" in text
+    assert "per outcome" not in text
+    single = prose.conclusion(sibmodel.evaluate(_case()), "en")
+    assert "DKK 2,100" in single and "times the card" not in single   # BASE: commissioner max 2,100 per outcome
+    assert tables.headline_figures(r)[1] == "commissioner_max_scale"
+    assert "commissioner_max" not in tables.shown_figures(r)
+
+
+def test_deal_terms_in_words_and_table():
+    """A private and a public co-payer, a threshold that is met, a fee and a guarantee: each named with its value."""
+    r = sibmodel.evaluate(_card(co_payers=[{"name": "Fund A", "share": 0.25, "public": True},
+                                           {"name": "Foundation B", "share": 0.15, "public": False}],
+                                threshold=0.1, fees=[{"label": "intermediary", "paid_by": "commissioner",
+                                                      "amount": [100, 50]}],
+                                guarantee={"amount": 777, "by": "Guarantor C"}))
+    words = " ".join(prose.deal_sentences(r, "en"))
+    assert "Fund A (25 %)" in words and "Foundation B (15 %, private)" in words and "the rest (60 %)" in words
+    assert "at least 20 %" not in words and "at least 10 %" in words and "100 % of the cohorts" in words
+    assert "DKK 150 in all" in words and "Guarantor C" in words and "DKK 777" in words
+    terms = tables.contract_table(r, "da")
+    values = dict(zip(terms.iloc[:, 0], terms.iloc[:, 1]))
+    assert values["Medbetaler: Foundation B"] == "15 % af hver betaling (privat)"
+    assert values["Betalernes andel af hver betaling"] == "60 %"
+
+
+def test_perspectives_table_sums_holders_and_gives_the_ratios():
+    case = _case(**{"costs_per_case": [{"amount": 1000, "holder": "kommune", "quantity": 1},
+                                       {"amount": 400, "holder": "participant", "quantity": [1]}]})
+    r = sibmodel.evaluate(case)
+    t = tables.perspectives_table(r, "en")
+    assert t.loc["participant", "Perspective"] == "participant"
+    pv_public, pv_all = r.pv_savings_public, r.pv_savings
+    assert pv_all - pv_public == pytest.approx(float(r.pv_savings_by_holder["participant"]))
+    assert t.loc["public", "Benefit-cost ratio"] == i18n.fmt_number(pv_public / r.pv_cost, "en", 2)
+    assert t.loc["all", "Benefit-cost ratio"] == i18n.fmt_number(pv_all / r.pv_cost, "en", 2)
+    assert "Outside the public sector" in " ".join(prose.deal_sentences(r, "en"))
+
+
+@pytest.mark.parametrize("name", ["family_violence", "homelessness_housing_first", "youth_education_employment",
+                                  "blank"])
+def test_net_budget_of_the_payers_discounts_to_the_commissioner_npv(name):
+    """Each template (co-payer, rate cards, incurred items): the payers' net by year, discounted with the public
+    factors, is commissioner_npv; the other holders' columns are their savings by year; every column is the
+    holder's savings minus what it pays, so all columns together discount to total savings minus all payments and
+    the payers' own costs and fees."""
+    r = sibmodel.evaluate(sibmodel.load_case(TEMPLATES / f"{name}.yaml"))
+    nb = tables.net_budget_by_year(r, components=True)
+    df = r.cash_flows["discount_factor"]
+    assert float((nb["payers"] * df).sum()) == pytest.approx(r.commissioner_npv, rel=1e-12, abs=1e-6)
+    assert (nb["payer_savings"] + nb["payer_payments"] + nb["payer_fees"]).tolist() == pytest.approx(nb["payers"].tolist())
+    payers = r.case.contract.payers
+    # independent: the payers' PV savings from the result, their share of payments and fees from the cash flows
+    cf = r.cash_flows
+    pv_pay = float(r.pv_savings_by_holder[payers].sum()) - float(
+        ((cf["commissioner_payments"] + cf["commissioner_fee"] + cf["intermediary_fees_commissioner"]) * df).sum())
+    assert float((nb["payers"] * df).sum()) == pytest.approx(pv_pay, rel=1e-12, abs=1e-6)
+    for h in r.savings_by_year.columns:
+        if h not in payers:
+            assert nb[h].tolist() == r.savings_by_year[h].tolist()
+            assert float((nb[h] * df).sum()) == pytest.approx(float(r.pv_savings_by_holder[h]), rel=1e-9, abs=1e-6)
+    co = [c for c in nb.columns if c.startswith("co_payer_")]
+    assert float(-nb[co].sum().sum()) == pytest.approx(r.co_payer_payments, rel=1e-12, abs=1e-6)
+    fig = charts.net_budget_by_year(r, "da")
+    assert fig.axes[0].get_title(loc="left") == i18n.text("net.title", "da")
+    table = tables.net_budget_table(r, "en")
+    assert table.index[-1] == "total"
+
+
+def test_net_budget_by_hand():
+    """BASE at price 1,500, paid in year 1, with a co-payer of 20 % and a commissioner fee of 100 in year 0:
+    kommune savings 1,000 in years 0 and 1; it pays 80 % of 1,500 in year 1 and the fee in year 0."""
+    r = sibmodel.evaluate(_case(**{"contract.co_payers": [{"name": "F", "share": 0.2}],
+                                   "contract.fees": [{"paid_by": "commissioner", "amount": [100]}]}))
+    nb = tables.net_budget_by_year(r)
+    assert nb["payers"].tolist()[:2] == pytest.approx([1000 - 100, 1000 - 0.8 * 1500])
+    assert nb["co_payer_0"].tolist()[:2] == pytest.approx([0.0, -0.2 * 1500])
+    assert r.commissioner_npv == pytest.approx(900 + (1000 - 1200) / 1.1)
+
+
+def test_compare_scales_draws_each_contract_on_its_own_card():
+    results = [sibmodel.evaluate(_case()), sibmodel.evaluate(_card())]
+    fig = charts.compare_scales(results, "en", names=["one price", "card"])
+    spans = [ln for ln in fig.axes[0].lines if ln.get_linewidth() == 6]
+    got = [x for ln in spans for x in ln.get_xdata()]
+    want = [results[0].investor_min_scale, results[0].commissioner_max_scale,
+            results[1].investor_min_scale, results[1].commissioner_max_scale]
+    assert got == pytest.approx(want)
+    assert results[0].commissioner_max_scale == pytest.approx(S_BASE * 1.1 / 1500)   # one price: max / price
+
+
+def test_acceptability_over_the_scale_of_a_card():
+    case = _card()
+    curves = sibmodel.acceptability(case, scales=charts.scale_grid(), draws=200, seed=1)
+    fig = charts.acceptability(curves, case, "en")
+    assert list(fig.axes[0].lines[0].get_xdata()) == list(charts.scale_grid())
+    assert fig.axes[0].get_xlabel() == i18n.text("chart.scale_axis", "en")
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(share=st.floats(0.01, 0.9), fee=st.floats(0, 5000), inv_fee=st.floats(0, 5000), p1=st.floats(1000, 4000),
+       p2=st.floats(0, 4000), year2=st.integers(0, 1), lag=st.integers(0, 2), investor_share=st.floats(0, 1),
+       payers=st.sampled_from([["kommune"], ["kommune", "stat"], ["stat"]]))
+def test_net_budget_discounts_to_commissioner_npv_for_any_deal(share, fee, inv_fee, p1, p2, year2, lag,
+                                                                investor_share, payers):
+    """Invariant: for any card, co-payer share, fees, investor share and payers, the payers' net by year discounted
+    with the public factors is commissioner_npv, and every column together is total savings minus everything the
+    public side pays."""
+    case = _case(**{"contract.metric": None, "contract.price": None, "contract.payment_lag_years": lag,
+                    "contract.outcomes": [{"key": "a", "pays": "prevented", "year": 0, "price": p1},
+                                          {"key": "b", "pays": "success", "year": year2, "price": p2}],
+                    "contract.co_payers": [{"name": "F", "share": share}], "contract.payers": payers,
+                    "contract.investor_share": investor_share,
+                    "contract.fees": [{"paid_by": "commissioner", "amount": [fee, fee]},
+                                      {"paid_by": "investor", "amount": [inv_fee]}],
+                    "costs_per_case": [{"amount": 1000, "holder": "kommune", "quantity": 1},
+                                       {"amount": 300, "holder": "stat", "quantity": [1, 1]}]})
+    r = sibmodel.evaluate(case)
+    nb = tables.net_budget_by_year(r)
+    df = r.cash_flows["discount_factor"]
+    assert float((nb["payers"] * df).sum()) == pytest.approx(r.commissioner_npv, rel=1e-9, abs=1e-6)
+    cf = r.cash_flows
+    everything = r.pv_savings - float(((cf["outcome_payments"] + cf["commissioner_fee"]
+                                        + cf["intermediary_fees_commissioner"]) * df).sum())
+    assert float(nb.mul(df, axis=0).sum().sum()) == pytest.approx(everything, rel=1e-9, abs=1e-6)
+
+
+def test_key_figures_table_of_a_card_leaves_out_the_prices_it_has_not():
+    card = sibmodel.evaluate(_card(threshold=0.1))
+    kf = tables.key_figures_table(card, "en")
+    assert "commissioner_max" not in kf.index and "price" not in kf.index
+    assert kf.loc["commissioner_max_scale", "Value"] == i18n.fmt_value(card.commissioner_max_scale,
+                                                                       "commissioner_max_scale", "en")
+    assert "cohorts_paid" in kf.index and "guarantee_paid" not in kf.index
+    assert set(tables.key_figures_table(card, "da", all_figures=True).index) == set(card.key_figures())

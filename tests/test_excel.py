@@ -49,6 +49,51 @@ def _variants() -> dict[str, sibmodel.Case]:
         "no_effect": base.update({"outcome.relative_reduction": 0.0}),            # no paid outcomes: no prices
         "cap_zero": base.update({"contract.cap": 0.0}),
         "high_price": base.update({"contract.price": 50000, "contract.payment_lag_years": 3}),  # IRR far above 10 %
+        # design v2: a card of every row kind, threshold met, a private and a public co-payer, fees, a guarantee
+        # that pays out, an incurred item, and a cap that binds
+        "card_all_kinds": fv.update({
+            "contract.metric": None, "contract.price": None, "contract.threshold": 0.2,
+            "contract.outcomes": [
+                {"key": "prevented_now", "pays": "prevented", "year": 0, "price": 90000},
+                {"key": "still_prevented", "pays": "prevented", "year": 2, "price": 60000},
+                {"key": "success_late", "pays": "success", "year": 1, "price": 15000},
+                {"key": "own_improvement", "pays": "own", "year": 3, "price": 20000, "baseline_rate": 0.2,
+                 "treated_rate": 0.35},
+                {"key": "own_all", "pays": "own", "year": 1, "price": 5000, "treated_rate": 0.4, "paid_for": "all"}],
+            "contract.co_payers": [{"name": "Public fund", "share": 0.3, "public": True},
+                                   {"name": "Private foundation", "share": 0.1, "public": False}],
+            "contract.fees": [{"label": "intermediary", "paid_by": "commissioner", "amount": [50000, 40000, 30000]},
+                              {"label": "evaluation", "paid_by": "investor", "amount": 20000}],
+            "contract.guarantee": {"amount": 300000, "by": "A foundation"},
+            "costs_per_case.0.direction": "incurred",
+        }),
+        "card_threshold_missed": fv.update({
+            "contract.metric": None, "contract.price": None, "contract.threshold": 0.9,
+            "contract.outcomes": [{"key": "a", "pays": "prevented", "year": 1, "price": 100000},
+                                  {"key": "b", "pays": "success", "year": 0, "price": 10000}],
+            "contract.guarantee": {"amount": 1e9},
+        }),
+        "card_capped": fv.update({
+            "contract.metric": None, "contract.price": None, "contract.cap": 900000, "contract.cap_per_participant": 450000,
+            "contract.outcomes": [{"key": "a", "pays": "prevented", "year": 0, "price": 300000},
+                                  {"key": "b", "pays": "prevented", "year": 3, "price": 200000}],
+        }),
+        # declared and non-public holders: a kommune split by department (one pays), the participant, others
+        "holders_v2": fv.update({
+            "holders": {"kommune_job": {"perspective": "public", "label_da": "Jobcenter", "label_en": "Job centre"},
+                        "victims": {"perspective": "others"}},
+            "contract.payers": ["kommune", "kommune_job"],
+            "contract.co_payers": [{"name": "Private foundation", "share": 0.2, "public": False}],
+            "costs_per_case": [*fv.to_dict()["costs_per_case"],
+                               {"amount": 20000, "holder": "kommune_job", "quantity": [1, 1]},
+                               {"amount": 5000, "holder": "participant", "quantity": 1, "direction": "incurred"},
+                               {"amount": 30000, "holder": "victims", "quantity": [1]}],
+        }),
+        "card_cap_per_participant": fv.update({
+            "contract.metric": None, "contract.price": None, "contract.cap_per_participant": 450000,
+            "contract.outcomes": [{"key": "late", "pays": "prevented", "year": 3, "price": 200000},
+                                  {"key": "early", "pays": "prevented", "year": 0, "price": 300000}],
+        }),
     }
 
 
@@ -156,6 +201,35 @@ def test_variants_cover_the_branches(recalculated):
     assert e["cap_lags_success"]["total_payments"] == pytest.approx(cap)  # the cap binds
     assert e["high_price"]["investor_irr"] > 0.3
     assert e["family_violence"]["investor_irr"] < -0.3
+    assert e["card_all_kinds"]["commissioner_max"] is None and e["card_all_kinds"]["commissioner_max_scale"] > 0
+    assert e["card_all_kinds"]["guarantee_paid"] > 0 and e["card_all_kinds"]["cohorts_paid"] == 1.0
+    assert e["card_threshold_missed"]["cohorts_paid"] == 0.0 and e["card_threshold_missed"]["total_payments"] == 0.0
+    assert e["card_capped"]["total_payments"] == pytest.approx(900000)
+    # the cap per participant binds: the second row pays 450,000 - 300,000 = 150,000 of its 200,000
+    uncapped = sibmodel.evaluate(CASES["card_cap_per_participant"].update({"contract.cap_per_participant": None}))
+    assert e["card_cap_per_participant"]["total_payments"] < uncapped.total_payments
+    assert (e["homelessness_housing_first"]["savings_stat_by_year"] != 0).any()
+    assert min(e["youth_education_employment"]["savings_stat_by_year"]) < 0  # SU: an incurred cost
+
+
+def test_a_holder_key_that_reads_as_a_cell_is_refused_by_field(tmp_path):
+    """Each holder's savings are a defined name: a key such as ``kb1`` (a cell of column KB) is refused with a
+    CaseError naming the field, before any file is written."""
+    from sibmodel.errors import CaseError
+
+    case = CASES["family_violence"].update({
+        "holders": {"kb1": {"perspective": "public"}},
+        "costs_per_case": [{"amount": 1000, "holder": "kb1", "quantity": 1}]})
+    with pytest.raises(CaseError, match=r"holders = \['kb1'\]"):
+        write_workbook(case, tmp_path / "y.xlsx")
+    assert not (tmp_path / "y.xlsx").exists()
+
+
+def test_declared_and_non_public_holders_are_in_the_workbook(recalculated):
+    got, expected = recalculated["holders_v2"]
+    assert {"pv_savings_kommune_job", "pv_savings_participant", "pv_savings_victims"} <= set(expected)
+    assert expected["pv_savings_participant"] < 0 and expected["pv_savings_public"] < expected["pv_savings"]
+    assert _check(got, expected) == []
 
 
 def test_results_are_formulas_not_values(tmp_path):

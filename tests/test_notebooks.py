@@ -109,19 +109,31 @@ def test_help_notebook_lists_parameters_with_comments():
 
 def test_parameters_take_effect(tmp_path: Path):
     """Another template, Danish labels and overrides: the notebook's figures equal evaluate() of that case."""
-    case_path = ROOT / "templates" / "homelessness_housing_first.yaml"
-    if not case_path.exists():  # the templates of issue 3 are optional here: fall back to a changed copy
-        case_path = ROOT / "templates" / "family_violence.yaml"
-    overrides = {"contract.price": 123456.0, "outcome.relative_reduction": 0.35}
+    case_path = ROOT / "templates" / "homelessness_housing_first.yaml"   # a rate card of four rows
+    overrides = {"contract.outcomes.0.price": 123456.0, "outcome.relative_reduction": 0.35}
     nb = _run("01_business_case.ipynb", tmp_path, case_path=str(case_path), lang="da", overrides=overrides)
     expected = sibmodel.evaluate(sibmodel.load_case(case_path).update(overrides))
     got = _json_output(nb)
     _assert_figures_equal(got, expected.key_figures())
-    assert got["price"] == 123456.0
-    default = sibmodel.evaluate(sibmodel.load_case(ROOT / "templates" / "family_violence.yaml")).key_figures()
-    assert got["commissioner_max"] != pytest.approx(default["commissioner_max"])
+    assert got["price"] is None and got["commissioner_max"] is None   # a card of several rows: its scales speak
+    default = sibmodel.evaluate(sibmodel.load_case(case_path)).key_figures()
+    assert got["commissioner_max_scale"] != pytest.approx(default["commissioner_max_scale"])
     text = json.dumps([o for c in nb.cells for o in c.get("outputs", [])], ensure_ascii=False)
-    assert "Betalers højeste pris" in text and "Commissioner's maximum price" not in text
+    assert "Betalers højeste skala af prislisten" in text and "Commissioner's maximum" not in text
+    assert "123.456" in text                                              # the row's price in the card's table
+    assert "gange prislisten" in text                                     # the conclusion speaks in scales
+    assert "Budgetvirkning pr. år" in text and "(betaler): netto" in text  # the budgets by year, in Danish
+
+
+def test_business_case_runs_from_the_repository_root(tmp_path: Path):
+    """A case path relative to the notebook's folder works from any working directory (papermill from the root),
+    and a one-price case with a co-payer shows it; the default notebook is family violence."""
+    nb = _run("01_business_case.ipynb", tmp_path, cwd=ROOT, case_path="../templates/family_violence.yaml", lang="en")
+    got = _json_output(nb)
+    _assert_figures_equal(got, sibmodel.evaluate(sibmodel.load_case(ROOT / "templates" / "family_violence.yaml"))
+                          .key_figures())
+    text = json.dumps([o for c in nb.cells for o in c.get("outputs", [])], ensure_ascii=False)
+    assert "Co-payer: Den Sociale Investeringsfond" in text
 
 
 def test_bad_case_path_fails_like_the_command_line(tmp_path: Path):
@@ -131,8 +143,9 @@ def test_bad_case_path_fails_like_the_command_line(tmp_path: Path):
     expected = _cli_error(["evaluate", "missing.yaml"], cwd=tmp_path)
     assert "case file not found" in expected
     assert err.ename == "CaseError"
-    assert err.evalue == expected
-    assert _plain(err.traceback) == [f"CaseError: {expected}"], "the user sees the message, not a traceback"
+    # the notebook resolves the path also against its own folder and the templates, and names each place tried
+    assert err.evalue.startswith("case_path = 'missing.yaml'") and str(tmp_path / "missing.yaml") in err.evalue
+    assert _plain(err.traceback) == [f"CaseError: {err.evalue}"], "the user sees the message, not a traceback"
 
 
 def test_bad_override_fails_like_the_command_line(tmp_path: Path):
@@ -161,7 +174,7 @@ def test_evidence_parameters_take_effect(tmp_path: Path):
     figures equal those of sibmodel.evidence called directly with the same inputs."""
     from sibmodel import evidence
 
-    studies = ROOT / "data" / "studies" / "family_violence_illustrative.csv"
+    studies = ROOT / "data" / "studies" / "family_violence_perpetrator_programmes.csv"
     register = ROOT / "data" / "synthetic" / "register_family_violence.csv"
     overrides = {"cohort.participants": [40, 40, 40]}
     nb = _run("03_evidence.ipynb", tmp_path, method="dl", spread="confidence", lang="da", overrides=overrides,
@@ -192,8 +205,9 @@ def test_uncertainty_parameters_take_effect(tmp_path: Path):
               seed=7, noise=True, overrides=overrides, lang="da", prices=[100000.0, 200000.0, 300000.0])
     got = _json_output(nb)
     case = sibmodel.load_case(case_path).update(overrides)
-    case = case.update({"outcome.relative_reduction": {"dist": "beta", "mean": case.get("outcome.relative_reduction"),
-                                                       "sd": 0.15}})
+    # as the notebook does: an input with a distribution in the case keeps it (the template's pooled effect has one)
+    case = case.update({p: {"dist": "beta", "mean": case.get(p), "sd": 0.15} for p in uncertainty
+                        if p not in case.distributions})
     sim = sibmodel.simulate(case, draws=3000, seed=7, noise=True)
     assert got["draws"] == 3000 and got["seed"] == 7
     assert got["probabilities"] == pytest.approx(sim.probabilities().to_dict(), abs=0)

@@ -139,7 +139,7 @@ def test_without_the_notebook_the_summary_inputs_and_caveats_still_render():
     nb = compose(case, res, "en", None, case_comments(CASE.read_text(encoding="utf-8")), "notebook missing")
     text = to_html(nb, "en")
     assert "notebook missing" in text and "Caveats" in text and "The business case in detail" not in text
-    assert text.count('src="data:image/png;base64,') == 3  # corridor, savings by year, investor cash flow
+    assert text.count('src="data:image/png;base64,') == 4  # corridor, budgets by year, savings by year, investor cash flow
     assert _scan(text).figures["commissioner_max"][0] == repr(res.commissioner_max)
 
 
@@ -251,3 +251,52 @@ def test_english_function_words_in_the_danish_report(reports):
     words = english_words(reports["da"].html.read_text(encoding="utf-8"), cited)
     assert len(words) <= 5, words
     assert len(english_words(reports["en"].html.read_text(encoding="utf-8"))) > 50  # the counter does count
+
+
+# -- rate cards and the other design-v2 elements -----------------------------------------------------------------
+
+CARDS = ["homelessness_housing_first", "youth_education_employment", "family_violence"]
+
+
+@pytest.mark.parametrize("lang", ["en", "da"])
+@pytest.mark.parametrize("name", CARDS)
+def test_every_template_renders_with_its_card_terms_and_budgets(name, lang):
+    """Without the notebook (fast): a card of several rows speaks in scales, shows each row with its price and
+    break-even prices, the co-payers, and each budget's net effect by year; the key figures stay exact."""
+    path = TEMPLATES / f"{name}.yaml"
+    case = sibmodel.load_case(path)
+    res = sibmodel.evaluate(case)
+    page = to_html(compose(case, res, lang, None, case_comments(path.read_text(encoding="utf-8"))), lang)
+    scan = _scan(page)
+    words = " ".join(scan.text)
+    assert set(scan.figures) == set(res.key_figures())
+    for row in case.contract.rows():
+        shown = fmt_value(row.price, "price", lang, case.currency)
+        assert shown in words
+    be = res.break_even_prices
+    for v in be["commissioner_max"]:
+        assert fmt_value(v, "commissioner_max", lang, case.currency) in words
+    for cp in case.contract.co_payers or []:
+        assert cp.name in words
+    if len(case.contract.rows()) > 1:
+        assert res.commissioner_max is None and res.commissioner_max_scale is not None
+        scale = prose.fmt_scale(res.commissioner_max_scale, lang)
+        assert scale in words
+        assert ("gange prislisten" if lang == "da" else "times the card") in words
+    # the payer's net by year: total undiscounted as the table's last row
+    from sibmodel.tables import net_budget_by_year
+    total = float(net_budget_by_year(res)["payers"].sum())
+    assert fmt_value(total, "total_payments", lang, case.currency).replace("kr.", "").replace("DKK", "").strip() in words
+
+
+def test_caveats_of_a_card_name_the_cap_cut_by_row():
+    """A binding cap on a card of several rows: the caveat states the cut (sum of row prices x paid outcomes by
+    row minus what is paid), computed here independently from the cash flows."""
+    case = sibmodel.load_case(TEMPLATES / "homelessness_housing_first.yaml")
+    uncapped = sibmodel.evaluate(case).total_payments
+    capped = case.update({"contract.cap": round(uncapped / 2)})
+    res = sibmodel.evaluate(capped)
+    _, uncertain = prose.caveats(res, "en")
+    cut = uncapped - res.total_payments
+    assert res.total_payments == pytest.approx(round(uncapped / 2))
+    assert any(f"cut by DKK {round(cut):,}" in s for s in uncertain)
