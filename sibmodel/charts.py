@@ -190,7 +190,7 @@ def investor_cash_flow(result: Result, lang: str = "en") -> Figure:
     ax.yaxis.set_major_formatter(_thousands(lang))
     irr = fmt_pct(result.investor_irr, lang) if result.investor_irr is not None else _t("none", lang)
     moic = fmt_number(result.investor_moic, lang, 2) if result.investor_moic is not None else "–"
-    npv = _t("npv", lang, r=fmt_pct(c.contract.investor_required_return, lang))
+    npv = _t("npv", lang, r=fmt_pct(c.contract.real_required_return, lang))
     sub = f"{_t('irr', lang)} {irr}, {_t('moic', lang)} {moic}, {npv} {fmt_money(result.investor_npv, lang, c.currency)}"
     ax.set_title(f"{_t('cf_title', lang)}\n{sub}", loc="left", fontsize=10.5)
     fig.legend(frameon=False, fontsize=9, loc="outside lower center", ncol=2)

@@ -343,7 +343,7 @@ def _inputs(b: _Book) -> _Inputs:
              unit_=c.currency); r += 1
     b.scalar(ws, r, b.lab("contract.investor_share"), k.investor_share, "investor_share",
                 fmt=_NUM, unit_="share"); r += 1
-    b.scalar(ws, r, b.lab("contract.investor_required_return"), k.investor_required_return,
+    b.scalar(ws, r, b.lab("contract.investor_required_return"), k.real_required_return,  # real terms, as the model uses it
                 "required_return", fmt=_RATE, unit_="per year"); r += 1
     r += 1
     ws.cell(row=r, column=1, value=b.w("payers")).font = _BOLD; r += 1

@@ -88,7 +88,7 @@ def _card_sentences(result: Result, lang: str) -> list[str]:
     sc = lambda x: fmt_scale(x, lang)  # noqa: E731
     who = payers(c, lang)
     plural = len(c.contract.payers) > 1
-    ri = pct(c.contract.investor_required_return)
+    ri = pct(c.contract.real_required_return)
     rows = c.contract.rows()
     out = [f"Kontrakten er en prisliste med {len(rows)} rækker; break-even er derfor en skala af hele prislisten "
            f"(1 = priserne som skrevet), og tabellen over break-even-priser viser hver rækkes pris ved den skala."
@@ -232,7 +232,7 @@ def conclusion_sentences(result: Result, lang: str) -> list[str]:
         lines += _card_sentences(r, lang)
         lines += _switching_sentences(r, lang)
         return lines + deal_sentences(r, lang)
-    ri = pct(c.contract.investor_required_return)
+    ri = pct(c.contract.real_required_return)
     if r.commissioner_max is not None and r.investor_min is not None:
         lines.append(f"{_cap(who)} kan højst betale **{m(r.commissioner_max)}** pr. resultat og stadig gå i nul på "
                      f"{'egne budgetter' if plural else 'eget budget'}; investor skal have mindst "
@@ -336,7 +336,7 @@ def verdict(result: Result, lang: str) -> tuple[list[str], str]:
     r, c = result, result.case
     k, cur, da = c.contract, c.currency, lang == "da"
     m = lambda x: fmt_money(x, lang, cur)  # noqa: E731
-    ri = fmt_pct(k.investor_required_return, lang)
+    ri = fmt_pct(k.real_required_return, lang)
     who = payers(c, lang)
     if is_card(c):
         return _card_verdict(r, lang)
@@ -374,7 +374,7 @@ def _card_verdict(result: Result, lang: str) -> tuple[list[str], str]:
     r, c = result, result.case
     da = lang == "da"
     sc = lambda x: fmt_scale(x, lang)  # noqa: E731
-    ri = fmt_pct(c.contract.investor_required_return, lang)
+    ri = fmt_pct(c.contract.real_required_return, lang)
     who = payers(c, lang)
     com, inv = r.commissioner_max_scale, r.investor_min_scale
     if com is None or inv is None:
