@@ -238,3 +238,18 @@ def test_yaml_and_values_workbook_of_a_card_case(key):
             want = be.at[line[0], col]
             got = line[head.index(col)]
             assert (got is None and want != want) or math.isclose(got, want, rel_tol=1e-14)
+
+
+def test_uncertainty_panel_draws_the_acceptability_curve_over_the_cards_scale():
+    from sibmodel.app.uncertainty import SEED, uncertain_case
+    from sibmodel.montecarlo import simulate
+
+    app = App("da", f"?template={HOME}")
+    app.open_all_groups()
+    app.uncertainty.draws.value = "500"
+    app.uncertainty.run.click()
+    out = app.uncertainty.out.value
+    assert 'data-chart="acceptability"' in out and "Faktor på prislisten" in out and 'data-chart="probabilities"' in out
+    shown = [float(v) for v in re.findall(r'class="sib-value" data-value="([^"]+)"', out)]
+    sim = simulate(uncertain_case(app.session.case, 0.1, 0.05), draws=500, seed=SEED)
+    assert shown == list(sim.probabilities().values)

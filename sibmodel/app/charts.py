@@ -243,9 +243,11 @@ def tornado_chart(table, labels: dict[str, str], lang: str, title: str, axis: st
     return _frame(title, "tornado", body, height)
 
 
-def acceptability_chart(curve, price: float, lang: str, title: str, names: tuple[str, str], currency: str = "DKK") -> str:
+def acceptability_chart(curve, price: float, lang: str, title: str, names: tuple[str, str], currency: str = "DKK",
+                        scale: bool = False) -> str:
     """Acceptability curves: probability (0-100 %) against the outcome price, for the commissioner and the investor;
-    the contract price as a dashed line. ``curve`` as ``Simulation.acceptability`` returns it."""
+    the contract price as a dashed line. ``curve`` as ``Simulation.acceptability`` returns it (its ``price``
+    column). With ``scale`` the x axis is a factor on the rate card and ``price`` is the card as written (1)."""
     prices = curve["price"].to_numpy(dtype=float)
     lo, hi = 0.0, float(max(prices.max(initial=1.0), price, 1.0))
     ticks = nice_ticks(lo, hi)
@@ -257,13 +259,15 @@ def acceptability_chart(curve, price: float, lang: str, title: str, names: tuple
         body.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{sy(p):.1f}" y2="{sy(p):.1f}" stroke="#ddd"/>'
                     f'<text x="{LEFT - 6}" y="{sy(p) + 4:.1f}" text-anchor="end">{fmt_number(100 * p, lang)} %</text>')
     for tick in ticks:
-        body.append(f'<text x="{sx(tick):.1f}" y="{H - BOTTOM + 14}" text-anchor="middle">{escape(_short_money(tick, lang))}</text>')
+        tick_text = fmt_number(tick, lang, 0 if float(tick).is_integer() else 2) if scale else _short_money(tick, lang)
+        body.append(f'<text x="{sx(tick):.1f}" y="{H - BOTTOM + 14}" text-anchor="middle">{escape(tick_text)}</text>')
     for col, color, name in (("prob_commissioner_saves", COLORS["kommune"], names[0]),
                              ("prob_investor_meets_required", "#6a1b9a", names[1])):
         pts = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in zip(prices, curve[col].to_numpy(dtype=float)))
         body.append(f'<polyline points="{pts}" fill="none" stroke="{color}" stroke-width="2"><title>{escape(name)}</title></polyline>')
     body.append(f'<line x1="{sx(price):.1f}" x2="{sx(price):.1f}" y1="{TOP}" y2="{H - BOTTOM}" stroke="{LINE}" stroke-dasharray="4 3"/>')
-    x_axis = ("Pris pr. resultat" if lang == "da" else "Price per outcome") + f" ({_money_unit(currency, lang, '')})"
+    x_axis = (("Faktor på prislisten (1 = som skrevet)" if lang == "da" else "Factor on the rate card (1 = as written)") if scale
+              else ("Pris pr. resultat" if lang == "da" else "Price per outcome") + f" ({_money_unit(currency, lang, '')})")
     y_axis = "Sandsynlighed for gevinst (%)" if lang == "da" else "Probability of gain (%)"
     body.append(f'<text class="sib-axis-x" x="{(LEFT + W - RIGHT) / 2:.1f}" y="{H - 6}" text-anchor="middle">{escape(x_axis)}</text>'
                 f'<text class="sib-axis-y" transform="translate(12 {(TOP + H - BOTTOM) / 2:.1f}) rotate(-90)" text-anchor="middle">'

@@ -76,10 +76,13 @@ def test_effect_slider_moves_commissioner_max_to_the_evaluated_value(app):
     assert close(float(before), want_before)
     open_group(page, "Udgangspunkt og effekt", ".sib-field-outcome-relative_reduction .noUi-handle")
     page.locator(".sib-field-outcome-relative_reduction .noUi-handle").focus()
-    page.keyboard.press("ArrowRight")  # 40 % -> 41 %
+    page.keyboard.press("ArrowRight")  # one step (1 percentage point) up from the template's effect
     wait_change(app, "commissioner_max", before)
     after = app.figure("commissioner_max")
-    want = expected({"contract.investor_share": 0.5, "outcome.relative_reduction": 0.41})
+    echo = page.inner_text(".sib-field-outcome-relative_reduction .sib-echo")  # how the app read the slider: "33 %"
+    effect = round(float(echo.replace("%", "").replace(",", ".").strip()) / 100, 6)
+    assert effect > load_case(TEMPLATE).outcome.relative_reduction
+    want = expected({"contract.investor_share": 0.5, "outcome.relative_reduction": effect})
     # with a fee (investor share < 1) a larger effect spreads the fee over more outcomes: the maximum rises
     assert after > float(before)
     for name in CARDS:
