@@ -253,3 +253,19 @@ def test_uncertainty_panel_draws_the_acceptability_curve_over_the_cards_scale():
     shown = [float(v) for v in re.findall(r'class="sib-value" data-value="([^"]+)"', out)]
     sim = simulate(uncertain_case(app.session.case, 0.1, 0.05), draws=500, seed=SEED)
     assert shown == list(sim.probabilities().values)
+
+
+def test_a_card_of_one_row_keeps_the_price_wording_with_the_rows_price():
+    app = App("da", "?template=blank")
+    app.open_all_groups()
+    app.card.convert.click()
+    app.costs.pick.value = next(i for i, c in enumerate(app.session.case.costs_per_case) if c.holder == "kommune")
+    app.costs.amount.value = "100.000"  # enough savings for the commissioner: a price corridor
+    r = app.session.result
+    assert r.corridor is not None and r.case.contract.price is None and not app.session.stale
+    lo, hi = r.corridor
+    price = r.case.contract.outcomes[0].price
+    status = text(app.results.value)
+    assert "Der er en priskorridor" in status and f"Kontraktens pris ({price:,.0f} kr.)".replace(",", ".") in status
+    assert ("ligger i korridoren" if lo <= price <= hi else "ligger uden for korridoren") in status
+    assert close(cards(app), figures(r.case, CARDS))

@@ -94,11 +94,13 @@ _T: dict[str, tuple[str, str]] = {
     "c_help": (
         "Hver post er en udgift, som en forebygget sag sparer. Vælg en enhedspris fra kataloget (med kilde) eller "
         "'Eget beløb'. Antal: ét tal for hvert af de første 'År' år, eller en liste pr. år adskilt med semikolon "
-        "(fx 30; 10; 5). 'Beløb pr. enhed' tomt betyder katalogets pris, ført til sagens prisår.",
+        "(fx 30; 10; 5). 'Beløb pr. enhed' tomt betyder katalogets pris, ført til sagens prisår. Retning 'påføres': "
+        "en udgift, som forebyggelsen skaber (fx SU under uddannelse); den trækkes fra besparelsen.",
         "Each item is a cost that a prevented case saves. Pick a unit cost from the catalogue (with its source) or "
         "'Own amount'. Quantity: one number for each of the first 'Years' years, or a list by year separated by "
         "semicolons (e.g. 30; 10; 5). An empty 'Amount per unit' means the catalogue price, moved to the case's "
-        "price year.",
+        "price year. Direction 'incurred': a cost that prevention causes (e.g. SU while studying); it is subtracted "
+        "from the saving.",
     ),
     # uncertainty
     "u_missing": ("Usikkerhedsberegningen (Monte Carlo) er ikke installeret i denne version; tallene ovenfor er punktskøn.",

@@ -802,9 +802,10 @@ class App:
             parts.append(self._status_scale_html())
         elif r.corridor is not None:
             lo, hi = r.corridor
+            price = r.case.contract.rows()[0].price  # a v1 price or the price of a card's one row
             parts.append(f'<div class="sib-deal" style="background:#e8f5e9;padding:8px">'
                          f'{escape(t("deal", lang, lo=fmt_money(lo, lang, cur), hi=fmt_money(hi, lang, cur)))} '
-                         f'{escape(t("price_in" if lo <= r.case.contract.price <= hi else "price_out", lang, price=fmt_money(r.case.contract.price, lang, cur)))}</div>')
+                         f'{escape(t("price_in" if lo <= price <= hi else "price_out", lang, price=fmt_money(price, lang, cur)))}</div>')
         elif r.cofunding_per_outcome is not None:
             parts.append(f'<div class="sib-nodeal" style="background:#ffebee;padding:8px">'
                          f'{escape(t("no_deal", lang, gap=fmt_money(r.cofunding_per_outcome, lang, cur)))}</div>')
