@@ -269,3 +269,12 @@ def test_a_card_of_one_row_keeps_the_price_wording_with_the_rows_price():
     assert "Der er en priskorridor" in status and f"Kontraktens pris ({price:,.0f} kr.)".replace(",", ".") in status
     assert ("ligger i korridoren" if lo <= price <= hi else "ligger uden for korridoren") in status
     assert close(cards(app), figures(r.case, CARDS))
+
+
+def test_the_cards_table_follows_every_change(home):
+    home.fields["contract.payment_lag_years"].widget.value = "2"  # any input: the card's paid outcomes and prices move
+    r = home.session.result
+    table = text(home.card.table.value)
+    cmax = r.break_even_prices.at["housed_12m", "commissioner_max"]
+    assert f"{round(cmax):,} kr.".replace(",", ".") in table
+    assert f"{r.paid_outcomes_by_row['housed_12m']:.1f}".replace(".", ",") in table

@@ -902,6 +902,8 @@ class App:
         self.excel_link.value = ""
         if self.costs is not None:
             self.costs.render()
+        if self.card is not None:
+            self.card.render()
         if self.uncertainty is not None:
             self.uncertainty.mark_stale()
 
