@@ -266,19 +266,17 @@ class CostTable:
         self.render()
 
     def _name(self, item: dict[str, Any], lang: str) -> str:
-        if "item" in item:
-            cat = catalogue().frame()
-            if item["item"] in cat.index:
-                return str(cat.at[item["item"], "label_da" if lang == "da" else "label_en"])
-            return str(item["item"])
+        if "item" in item:  # the catalogue's rows by key (not its DataFrame: that is built anew on every call)
+            row = catalogue().rows.get(item["item"])
+            return str(item["item"] if row is None else (row.label_da if lang == "da" else row.label_en))
         return str(item.get("label") or t("c_own", lang))
 
     def _holder(self, item: dict[str, Any]) -> str:
         """The budget a row saves for: the catalogue's holder for a catalogue item (a state item says stat)."""
         if "item" in item:
-            cat = catalogue().frame()
-            if item["item"] in cat.index:
-                return str(cat.at[item["item"], "holder"])
+            row = catalogue().rows.get(item["item"])
+            if row is not None:
+                return str(row.holder)
         return str(item.get("holder", "kommune"))
 
     def _load_editor(self) -> None:
