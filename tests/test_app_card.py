@@ -214,6 +214,11 @@ def test_declared_holders_are_shown_with_their_labels():
     assert "Jobcentret" in text(app.costs.table.value)
     assert ("Jobcentret", "kommune_job") in app.costs.holder.options
     assert "Jobcentret" in app.results.value  # the savings chart's legend
+    boxes = app.fields["contract.payers"].widget.boxes  # a declared public holder can pay; a participant cannot
+    assert boxes["kommune_job"].description == "Jobcentret" and "participant" not in boxes
+    boxes["kommune_job"].value = True
+    assert app.session.case.contract.payers == ["kommune", "kommune_job"]
+    assert close(cards(app), figures(app.session.case, CARDS))
     app.language.value = "en"
     assert "Job centre (public)" in text(app.costs.help.value)
 

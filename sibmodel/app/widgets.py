@@ -18,7 +18,7 @@ from typing import Any, Callable
 import ipywidgets as w
 from IPython.display import HTML, display
 
-from ..case import HOLDERS, Case
+from ..case import Case
 from ..costs import catalogue
 from ..discount import SCHEDULES
 from ..errors import CaseError, Problem
@@ -549,26 +549,40 @@ class App:
                 return ""
             f = Field(kit, path, wid, read_choice, write_choice)
         elif path == "contract.payers":
-            boxes = {h: w.Checkbox(indent=False, layout=kit.layout(width="110px"), style=kit.style(CheckboxStyle)) for h in HOLDERS}
-            wid = kit.box(w.HBox, list(boxes.values()))
+            # one box per public holder of the case: kommune, region, stat and the public holders it declares (a box
+            # is made when a case first declares its holder, and kept)
+            boxes: dict[str, w.Checkbox] = {}
+            wid = kit.box(w.HBox, [], flex_flow="row wrap")
             wid.boxes = boxes  # type: ignore[attr-defined]
 
+            def public(c: Case) -> list[str]:
+                return [h for h, p in c.holder_perspectives().items() if p == "public"]
+
             def read_payers(lang: str) -> list[str]:
-                payers = [h for h, b in boxes.items() if b.value is True]
+                shown = set(public(self.session.case))
+                payers = [h for h, b in boxes.items() if b.value is True and h in shown]
                 if not payers:
                     raise CaseError(Problem(path, [], "tick at least one payer", "app.no_payer"))
                 return payers
 
             def write_payers(c: Case, lang: str) -> str:
-                for h, b in boxes.items():
-                    b.value = h in c.contract.payers
+                for h in public(c):
+                    if h not in boxes:
+                        boxes[h] = w.Checkbox(indent=False, layout=kit.layout(width="auto", min_width="110px"),
+                                              style=kit.style(CheckboxStyle))
+                        boxes[h].observe(lambda _ch: self._guard(path, lambda: self._on_field(path, path)), "value")
+                    boxes[h].value = h in c.contract.payers
+                    boxes[h].description = holder_text(c, h, lang)
+                children = tuple(boxes[h] for h in public(c))
+                if wid.children != children:
+                    wid.children = children
                 return ""
             f = Field(kit, path, wid, read_payers, write_payers)
         else:  # pragma: no cover - a programming error, caught by the tests
             raise KeyError(path)
         self.fields[path] = f
         target = "discounting" if path == "discounting.rate" else path
-        watched = list(f.widget.boxes.values()) if path == "contract.payers" else [f.widget]
+        watched = [] if path == "contract.payers" else [f.widget]  # the payers' boxes are watched as they are made
         for wid_ in watched:
             wid_.observe(lambda _ch, p=path, tgt=target: self._guard(p, lambda: self._on_field(p, tgt)), "value")
         return f.box
@@ -728,7 +742,7 @@ class App:
                 disc.value = dv
             if "contract.payers" in self.fields:
                 for h, b in self.fields["contract.payers"].widget.boxes.items():
-                    b.description = choice("holder", h, lang)
+                    b.description = holder_text(self.session.case, h, lang)
         if only is not None:
             return
         if self.costs is not None:
