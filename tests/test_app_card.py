@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from sibmodel import evaluate, load_case
 from sibmodel.app.state import BLANK_CASE, templates
-from sibmodel.app.widgets import CARDS, GROUPS, SCALE_CARDS, App
+from sibmodel.app.widgets import CARDS, GROUPS, App, card_names
 from sibmodel.case import Case
 
 from conftest import TEMPLATES
@@ -44,6 +44,11 @@ def figures(case: Case, names: tuple[str, ...]) -> dict[str, float | None]:
     return {k: kf[k] for k in names}
 
 
+def want_cards(case: Case) -> dict[str, float | None]:
+    """The cards the page should show for ``case``, from an independent ``evaluate``."""
+    return figures(case, card_names(evaluate(case)))
+
+
 def open_contract(app: App) -> None:
     app.accordion.selected_index = next(i for i, (k, _) in enumerate(GROUPS) if k == "g_contract")
 
@@ -65,8 +70,7 @@ def test_each_template_renders_within_budget_and_shows_no_missing_figure(key, la
     app.open_all_groups()
     case = app.session.case
     several = len(case.contract.rows()) > 1
-    names = SCALE_CARDS if several else CARDS
-    assert close(cards(app), figures(case, names))
+    assert close(cards(app), figures(case, card_names(app.session.result)))
     shown = " ".join(text(v) for v in (app.results.value, app.card.table.value, app.costs.table.value))
     assert not re.search(r"\b(None|nan|NaN|inf)\b", shown), re.findall(r".{30}\b(?:None|nan|NaN|inf)\b.{30}", shown)
     if several:  # the scales speak: no card of a price the card does not have, and a table of break-even prices by row
@@ -97,7 +101,7 @@ def test_editing_a_row_price_changes_the_result_as_evaluate_says(home):
     home.card.price.value = "0"
     want = load_case(TEMPLATES / f"{HOME}.yaml").update({"contract.outcomes.1.price": 0.0})
     assert home.session.case == want and not home.session.stale
-    assert close(cards(home), figures(want, SCALE_CARDS))
+    assert close(cards(home), want_cards(want))
     home.card.price.value = "150.000,5"  # Danish grouping and decimal comma
     assert home.session.case.contract.outcomes[1].price == 150000.5
     assert "contract.outcomes.1.price=150000.5" in home.share
@@ -175,7 +179,7 @@ def test_threshold_co_payers_and_cap_per_participant(home):
     assert [(c.name, c.share, c.public) for c in cp] == [("Den Sociale Investeringsfond", 0.5, True), ("Fonden X", 0.1, False)]
     assert f["contract.co_payers"].widget.value == "Den Sociale Investeringsfond: 0,5; Fonden X: 0,1 privat"
     want = load_case(TEMPLATES / f"{HOME}.yaml").update({"contract.co_payers": [c.model_dump() for c in cp]})
-    assert close(cards(home), figures(want, SCALE_CARDS))
+    assert close(cards(home), want_cards(want))
     for bad in ("Fonden", "A: 0,6; B: 0,5"):  # no share; shares summing to 1 or more
         f["contract.co_payers"].widget.value = bad
         assert home.session.stale and "⚠" in f["contract.co_payers"].message.value
@@ -185,7 +189,7 @@ def test_threshold_co_payers_and_cap_per_participant(home):
     f["contract.cap_per_participant"].widget.value = "200.000"
     assert home.session.case.contract.cap_per_participant == 200000.0
     want = load_case(TEMPLATES / f"{HOME}.yaml").update({"contract.cap_per_participant": 200000.0})
-    assert close(cards(home), figures(want, SCALE_CARDS))
+    assert close(cards(home), want_cards(want))
 
 
 def test_direction_of_a_cost_item_in_the_editor():
@@ -195,7 +199,7 @@ def test_direction_of_a_cost_item_in_the_editor():
     app.costs.direction.value = "incurred"
     case = app.session.case
     assert case.costs_per_case[0].direction == "incurred"
-    assert close(cards(app), figures(case, SCALE_CARDS))
+    assert close(cards(app), want_cards(case))
     assert "påføres" in text(app.costs.table.value)
     app.costs.direction.value = "avoided"
     assert app.session.case.costs_per_case[0].direction is None
@@ -218,7 +222,8 @@ def test_declared_holders_are_shown_with_their_labels():
     assert boxes["kommune_job"].description == "Jobcentret" and "participant" not in boxes
     boxes["kommune_job"].value = True
     assert app.session.case.contract.payers == ["kommune", "kommune_job"]
-    assert close(cards(app), figures(app.session.case, CARDS))
+    assert close(cards(app), want_cards(app.session.case))
+    assert "societal_max" in cards(app)  # the participant's income counts for society, not the public sector
     app.language.value = "en"
     assert "Job centre (public)" in text(app.costs.help.value)
 
@@ -273,7 +278,7 @@ def test_a_card_of_one_row_keeps_the_price_wording_with_the_rows_price():
     status = text(app.results.value)
     assert "Der er en priskorridor" in status and f"Kontraktens pris ({price:,.0f} kr.)".replace(",", ".") in status
     assert ("ligger i korridoren" if lo <= price <= hi else "ligger uden for korridoren") in status
-    assert close(cards(app), figures(r.case, CARDS))
+    assert close(cards(app), want_cards(r.case))
 
 
 def test_the_cards_table_follows_every_change(home):

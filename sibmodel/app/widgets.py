@@ -66,6 +66,20 @@ INTS = ("outcome.onset_lag_years", "outcome.horizon_years", "intervention.delive
 LISTS = ("cohort.participants", "intervention.fixed_cost_per_year")
 
 
+def card_names(result: Any) -> tuple[str, ...]:
+    """The key figures shown as cards: prices for a v1 contract or a card of one row, factors on the card for a
+    card of several rows; the society's maximum too where it differs from the public sector's (a case with
+    participant, others or non-public holders)."""
+    scale = several_rows(result.case)
+    names = SCALE_CARDS if scale else CARDS
+    pub, soc = ((result.public_sector_max_scale, result.societal_max_scale) if scale
+                else (result.public_sector_max, result.societal_max))
+    if pub is not None and soc is not None and abs(soc - pub) > 1e-9 * max(1.0, abs(pub)):
+        i = names.index("public_sector_max_scale" if scale else "public_sector_max") + 1
+        names = (*names[:i], "societal_max_scale" if scale else "societal_max", *names[i:])
+    return names
+
+
 def several_rows(case: Case) -> bool:
     """True for a rate card of several rows: its break-even figures are factors on the card, not prices."""
     return len(case.contract.rows()) > 1
@@ -877,7 +891,7 @@ class App:
             table = table[~table["name"].isin(V1_PRICES)]
         by_name = {row.name: row for row in table.itertuples()}
         cards = []
-        for name in SCALE_CARDS if scale else CARDS:
+        for name in card_names(r):
             row = by_name[name]
             value = row.value
             cards.append(
