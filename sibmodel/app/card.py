@@ -57,7 +57,7 @@ class CardTable:
         self.key = kit.text("sib-card-key", description_width=dw, width="230px")
         self.label = kit.text("sib-card-label", description_width=dw, width="100%")
         self.pays = kit.dropdown("sib-card-pays", description_width=dw, width="250px")
-        self.year = kit.text("sib-card-year", description_width=dw, width="130px")
+        self.year = kit.text("sib-card-year", description_width=dw, width="210px")
         self.price = kit.text("sib-card-price", description_width=dw, width="230px")
         self.baseline = kit.text("sib-card-baseline", description_width=dw, width="230px")
         self.treated = kit.text("sib-card-treated", description_width=dw, width="230px")
