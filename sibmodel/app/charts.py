@@ -13,7 +13,7 @@ import numpy as np
 
 from ..i18n import HOLDER_COLOURS, PALETTE
 from ..model import Result
-from .texts import choice, fmt_money, fmt_number, t
+from .texts import fmt_money, fmt_number, holder_text, t
 
 W, H = 560, 240
 LEFT, RIGHT, TOP, BOTTOM = 78, 30, 44, 36
@@ -107,22 +107,38 @@ def savings_chart(result: Result, lang: str) -> str:
             y_top, y_bot = scale(base + v), scale(base)
             body.append(f'<rect x="{x(i) + width * 0.15:.1f}" y="{y_top:.1f}" width="{width * 0.7:.1f}" '
                         f'height="{max(y_bot - y_top, 0.5):.1f}" fill="{COLORS.get(holder, "#777")}">'
-                        f'<title>{i}: {escape(choice("holder", holder, lang))} {escape(fmt_money(v, lang, result.case.currency))}</title></rect>')
+                        f'<title>{i}: {escape(holder_text(result.case, holder, lang))} {escape(fmt_money(v, lang, result.case.currency))}</title></rect>')
             base += v
     lx = W - RIGHT - 250
     for k, holder in enumerate(df.columns):
         body.append(f'<rect x="{lx + k * 85}" y="{TOP - 20}" width="10" height="10" fill="{COLORS.get(holder, "#777")}"/>'
-                    f'<text x="{lx + k * 85 + 14}" y="{TOP - 11}">{escape(choice("holder", holder, lang))}</text>')
+                    f'<text x="{lx + k * 85 + 14}" y="{TOP - 11}">{escape(holder_text(result.case, holder, lang))}</text>')
     return _frame(t("ch_savings", lang), "savings", body)
 
 
 def corridor_chart(result: Result, lang: str) -> str:
-    """A price line: investor minimum, commissioner maximum, public-sector maximum and the contract price."""
+    """A price line: investor minimum, commissioner maximum, public-sector maximum and the contract price.
+
+    For a rate card of several rows the line is in factors on the card: the break-even scales and the card as
+    written (1)."""
     cur, height = result.case.currency, 150
-    marks = [(t("investor_min_short", lang), result.investor_min, "#6a1b9a"),
-             (t("commissioner_max_short", lang), result.commissioner_max, COLORS["kommune"]),
-             (t("public_max_short", lang), result.public_sector_max, "#00838f"),
-             (t("price_short", lang), result.case.contract.price, LINE)]
+    scale = len(result.case.contract.rows()) > 1
+    if scale:
+        marks = [(t("investor_min_short", lang), result.investor_min_scale, "#6a1b9a"),
+                 (t("commissioner_max_short", lang), result.commissioner_max_scale, COLORS["kommune"]),
+                 (t("public_max_short", lang), result.public_sector_max_scale, "#00838f"),
+                 (t("card_short", lang), 1.0, LINE)]
+        value_text = lambda v: fmt_number(v, lang, 2)  # noqa: E731
+        tick_text = lambda v: fmt_number(v, lang, 0 if float(v).is_integer() else 2)  # noqa: E731
+        imin, cmax = result.investor_min_scale, result.commissioner_max_scale
+    else:
+        marks = [(t("investor_min_short", lang), result.investor_min, "#6a1b9a"),
+                 (t("commissioner_max_short", lang), result.commissioner_max, COLORS["kommune"]),
+                 (t("public_max_short", lang), result.public_sector_max, "#00838f"),
+                 (t("price_short", lang), result.case.contract.rows()[0].price, LINE)]
+        value_text = lambda v: fmt_money(v, lang, cur)  # noqa: E731
+        tick_text = lambda v: _short_money(v, lang)  # noqa: E731
+        imin, cmax = result.investor_min, result.commissioner_max
     known = [v for _, v, _ in marks if v is not None and math.isfinite(v)]
     ticks = nice_ticks(min([0.0, *known]), max([1.0, *known]))
     lo, hi = ticks[0], ticks[-1]
@@ -132,8 +148,7 @@ def corridor_chart(result: Result, lang: str) -> str:
     labels: list[str] = []
     for tick in ticks:
         body.append(f'<line x1="{sx(tick):.1f}" x2="{sx(tick):.1f}" y1="{axis_y}" y2="{axis_y + 4}" stroke="#888"/>'
-                    f'<text x="{sx(tick):.1f}" y="{axis_y + 16}" text-anchor="middle">{escape(_short_money(tick, lang))}</text>')
-    imin, cmax = result.investor_min, result.commissioner_max
+                    f'<text x="{sx(tick):.1f}" y="{axis_y + 16}" text-anchor="middle">{escape(tick_text(tick))}</text>')
     if imin is not None and cmax is not None:
         a, b = sorted((imin, cmax))
         color, kind = (POS, "corridor") if imin <= cmax else (NEG, "gap")
@@ -144,7 +159,7 @@ def corridor_chart(result: Result, lang: str) -> str:
     shown = sorted([(v, label, color, k) for k, (label, v, color) in enumerate(marks) if v is not None], key=lambda m: m[0])
     for row, (value, label, color, k) in enumerate(shown):
         xv, ty = sx(value), 34 + 14 * row
-        text = f"{label}: {fmt_money(value, lang, cur)}"
+        text = f"{label}: {value_text(value)}"
         width = text_width(text)
         if xv + 4 + width <= W - 4:
             tx, anchor = xv + 4, "start"
@@ -157,9 +172,9 @@ def corridor_chart(result: Result, lang: str) -> str:
         labels.append(f'<text class="sib-mark" x="{tx:.1f}" y="{ty}" text-anchor="{anchor}" fill="{color}" stroke="white" '
                       f'stroke-width="3" paint-order="stroke">{escape(text)}</text>')
     body += labels
-    unit = _money_unit(cur, lang)
+    unit = t("scale_unit", lang) if scale else _money_unit(cur, lang)
     body.append(f'<text x="{(LEFT + W - RIGHT) / 2:.1f}" y="{axis_y + 34}" text-anchor="middle">{escape(unit)}</text>')
-    return _frame(t("ch_corridor", lang), "corridor", body, height)
+    return _frame(t("ch_corridor_scale" if scale else "ch_corridor", lang), "corridor", body, height)
 
 
 def cash_chart(result: Result, lang: str) -> str:
@@ -228,9 +243,11 @@ def tornado_chart(table, labels: dict[str, str], lang: str, title: str, axis: st
     return _frame(title, "tornado", body, height)
 
 
-def acceptability_chart(curve, price: float, lang: str, title: str, names: tuple[str, str], currency: str = "DKK") -> str:
+def acceptability_chart(curve, price: float, lang: str, title: str, names: tuple[str, str], currency: str = "DKK",
+                        scale: bool = False) -> str:
     """Acceptability curves: probability (0-100 %) against the outcome price, for the commissioner and the investor;
-    the contract price as a dashed line. ``curve`` as ``Simulation.acceptability`` returns it."""
+    the contract price as a dashed line. ``curve`` as ``Simulation.acceptability`` returns it (its ``price``
+    column). With ``scale`` the x axis is a factor on the rate card and ``price`` is the card as written (1)."""
     prices = curve["price"].to_numpy(dtype=float)
     lo, hi = 0.0, float(max(prices.max(initial=1.0), price, 1.0))
     ticks = nice_ticks(lo, hi)
@@ -242,13 +259,15 @@ def acceptability_chart(curve, price: float, lang: str, title: str, names: tuple
         body.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{sy(p):.1f}" y2="{sy(p):.1f}" stroke="#ddd"/>'
                     f'<text x="{LEFT - 6}" y="{sy(p) + 4:.1f}" text-anchor="end">{fmt_number(100 * p, lang)} %</text>')
     for tick in ticks:
-        body.append(f'<text x="{sx(tick):.1f}" y="{H - BOTTOM + 14}" text-anchor="middle">{escape(_short_money(tick, lang))}</text>')
+        tick_text = fmt_number(tick, lang, 0 if float(tick).is_integer() else 2) if scale else _short_money(tick, lang)
+        body.append(f'<text x="{sx(tick):.1f}" y="{H - BOTTOM + 14}" text-anchor="middle">{escape(tick_text)}</text>')
     for col, color, name in (("prob_commissioner_saves", COLORS["kommune"], names[0]),
                              ("prob_investor_meets_required", "#6a1b9a", names[1])):
         pts = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in zip(prices, curve[col].to_numpy(dtype=float)))
         body.append(f'<polyline points="{pts}" fill="none" stroke="{color}" stroke-width="2"><title>{escape(name)}</title></polyline>')
     body.append(f'<line x1="{sx(price):.1f}" x2="{sx(price):.1f}" y1="{TOP}" y2="{H - BOTTOM}" stroke="{LINE}" stroke-dasharray="4 3"/>')
-    x_axis = ("Pris pr. resultat" if lang == "da" else "Price per outcome") + f" ({_money_unit(currency, lang, '')})"
+    x_axis = (("Faktor på prislisten (1 = som skrevet)" if lang == "da" else "Factor on the rate card (1 = as written)") if scale
+              else ("Pris pr. resultat" if lang == "da" else "Price per outcome") + f" ({_money_unit(currency, lang, '')})")
     y_axis = "Sandsynlighed for gevinst (%)" if lang == "da" else "Probability of gain (%)"
     body.append(f'<text class="sib-axis-x" x="{(LEFT + W - RIGHT) / 2:.1f}" y="{H - 6}" text-anchor="middle">{escape(x_axis)}</text>'
                 f'<text class="sib-axis-y" transform="translate(12 {(TOP + H - BOTTOM) / 2:.1f}) rotate(-90)" text-anchor="middle">'

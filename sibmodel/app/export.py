@@ -31,7 +31,8 @@ def filename(result: Result, ext: str) -> str:
 
 
 def results_xlsx(result: Result, lang: str = "da") -> bytes:
-    """The results as an Excel workbook (bytes): key figures, savings by year, cash flows, cost items, the case."""
+    """The results as an Excel workbook (bytes): key figures, savings by year, cash flows, cost items, the rate card
+    with its break-even prices by row, the case."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -44,6 +45,8 @@ def results_xlsx(result: Result, lang: str = "da") -> bytes:
     _frame_sheet(wb, "Cash flows" if lang == "en" else "Pengestrømme", result.cash_flows)
     items = result.items.drop(columns=["label_da" if lang == "en" else "label_en"])
     _frame_sheet(wb, "Cost items" if lang == "en" else "Omkostningsposter", items, index=False)
+    card = result.break_even_prices.reset_index()
+    _frame_sheet(wb, "Rate card" if lang == "en" else "Prisliste", card, index=False)
     wc = wb.create_sheet("Case (YAML)" if lang == "en" else "Sag (YAML)")
     for line in result.case.to_yaml().splitlines():
         wc.append([line])
@@ -81,7 +84,7 @@ def _frame_sheet(wb, title: str, df, index: bool = True) -> None:
 def _cell(v):
     if hasattr(v, "item"):
         v = v.item()
-    return v
+    return None if isinstance(v, float) and v != v else v  # a missing figure is an empty cell, not NaN
 
 
 def download_link(data: bytes, name: str, mime: str, text: str, css: str) -> str:

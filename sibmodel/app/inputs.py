@@ -36,11 +36,16 @@ KINDS: dict[str, str] = {
     "contract.price": "number",
     "contract.payment_lag_years": "int",
     "contract.cap": "optional",
+    "contract.threshold": "optional",
+    "contract.cap_per_participant": "optional",
     "contract.payers": "payers",
     "contract.investor_share": "number",
     "contract.investor_required_return": "number",
     "discounting": "discounting",
 }
+
+#: The price of a rate-card row (``contract.outcomes.2.price``): an input of its own in URLs.
+ROW_PRICE = re.compile(r"contract\.outcomes\.\d{1,3}\.price")
 
 MAX_ABS = 1e15  # no public budget is larger; bigger numbers are typing errors
 MAX_TEXT = 200  #: characters of a text box that are read; longer input is refused (and not echoed in full)
@@ -128,7 +133,7 @@ def parse_value(path: str, text: str, *, url: bool = False, lang: str = "da") ->
     URL values are written the English way (``0.5``, ``150000``; lists ``8,8,9``) whatever the page's language,
     so that a link means the same for everyone.
     """
-    kind = KINDS.get(path)
+    kind = KINDS.get(path) or ("number" if ROW_PRICE.fullmatch(str(path)) else None)
     lang = "en" if url else lang
     if kind is None:
         allowed = ", ".join(sorted(KINDS))
@@ -171,3 +176,31 @@ def format_list(value: float | list[float], lang: str = "da") -> str:
     if isinstance(value, list):
         return "; ".join(format_number_input(float(v), lang) for v in value)
     return format_number_input(float(value), lang)
+
+
+_PRIVATE = re.compile(r"\s+(privat|private)\s*$", re.IGNORECASE)
+
+
+def parse_co_payers(path: str, text: Any, lang: str = "da") -> list[dict[str, Any]] | None:
+    """Co-payers from ``name: share [privat|private]; ...`` (``None`` when empty); shares read in ``lang``."""
+    text = parse_text(path, "" if text is None else text).strip()
+    if not text:
+        return None
+    out = []
+    for i, part in enumerate(p.strip() for p in text.split(";") if p.strip()):
+        name, sep, share = part.rpartition(":")
+        if not sep or not name.strip():
+            raise _problem(f"{path}.{i}", part, "write 'name: share' separated by semicolons, e.g. The fund: 0.5",
+                           "app.co_payers")
+        private = bool(_PRIVATE.search(share))
+        out.append({"name": name.strip(), "share": parse_number(f"{path}.{i}.share", _PRIVATE.sub("", share), lang, 0.0, 1.0),
+                    "public": not private})
+    return out
+
+
+def format_co_payers(co_payers: list[Any] | None, lang: str = "da") -> str:
+    """The text form of co-payers (read back by :func:`parse_co_payers`)."""
+    word = "privat" if lang == "da" else "private"
+    rows = [c if isinstance(c, dict) else c.model_dump() for c in co_payers or []]
+    return "; ".join(f"{c['name']}: {format_number_input(float(c['share']), lang)}{'' if c.get('public', True) else ' ' + word}"
+                     for c in rows)

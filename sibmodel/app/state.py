@@ -133,12 +133,18 @@ class Session:
         return bool(self.problems)
 
     def changes(self) -> dict[str, Any]:
-        """The app inputs whose value differs from the template or upload the session started from."""
+        """The app inputs whose value differs from the template or upload the session started from (with the prices
+        of a rate card whose rows are those it started with)."""
         out = {}
         for path in KINDS:
             now, then = _get(self.case, path), _get(self.origin, path)
             if now != then:
                 out[path] = now
+        rows, origin = self.case.contract.outcomes or [], self.origin.contract.outcomes or []
+        if [r.key for r in rows] == [r.key for r in origin]:  # the same card: its changed prices
+            for i, (now_row, then_row) in enumerate(zip(rows, origin)):
+                if now_row.price != then_row.price:
+                    out[f"contract.outcomes.{i}.price"] = now_row.price
         return out
 
     def query(self, template: str, lang: str) -> str:

@@ -94,11 +94,13 @@ _T: dict[str, tuple[str, str]] = {
     "c_help": (
         "Hver post er en udgift, som en forebygget sag sparer. Vælg en enhedspris fra kataloget (med kilde) eller "
         "'Eget beløb'. Antal: ét tal for hvert af de første 'År' år, eller en liste pr. år adskilt med semikolon "
-        "(fx 30; 10; 5). 'Beløb pr. enhed' tomt betyder katalogets pris, ført til sagens prisår.",
+        "(fx 30; 10; 5). 'Beløb pr. enhed' tomt betyder katalogets pris, ført til sagens prisår. Retning 'påføres': "
+        "en udgift, som forebyggelsen skaber (fx SU under uddannelse); den trækkes fra besparelsen.",
         "Each item is a cost that a prevented case saves. Pick a unit cost from the catalogue (with its source) or "
         "'Own amount'. Quantity: one number for each of the first 'Years' years, or a list by year separated by "
         "semicolons (e.g. 30; 10; 5). An empty 'Amount per unit' means the catalogue price, moved to the case's "
-        "price year.",
+        "price year. Direction 'incurred': a cost that prevention causes (e.g. SU while studying); it is subtracted "
+        "from the saving.",
     ),
     # uncertainty
     "u_missing": ("Usikkerhedsberegningen (Monte Carlo) er ikke installeret i denne version; tallene ovenfor er punktskøn.",
@@ -272,9 +274,14 @@ def fmt_share(value: float | None, lang: str, decimals: int = 1) -> str:
 
 
 def fmt_figure(name: str, value: Any, lang: str, currency: str = "DKK") -> str:
-    """A key figure formatted for reading: money whole, shares as percentages, counts with decimals."""
+    """A key figure formatted for reading: money whole, shares as percentages, counts with decimals, factors on
+    the rate card and benefit-cost ratios with two decimals."""
     if value is None:
         return "–"
+    if name in FACTORS:
+        return fmt_number(value, lang, 2)
+    if name == "cohorts_paid":
+        return fmt_share(value, lang)
     if name in ("investor_irr", "investor_required_return", "switching_relative_reduction"):
         return fmt_share(value, lang)
     if name == "payback_year":
@@ -401,3 +408,95 @@ def translate_message(message: str, lang: str) -> str:
         message = message.replace(en, da)
     # decimal points in the numbers of the message become decimal commas (paths such as a.0.b are left alone)
     return re.sub(r"(?<![\w.])(-?\d+)\.(\d+)(?![\w.])", r"\1,\2", message)
+
+
+# -- rate cards, co-payers, threshold, direction and holders -----------------------------------------------
+_T.update({
+    "k_help": ("Prislisten (rate card): hver række betaler en pris pr. resultat målt i et år efter indskrivningen. "
+               "'Forebygget' betaler for en forebygget sag, der stadig er forebygget i målingsåret; 'succes' for en "
+               "deltager, der ikke er i sagen; 'eget mål' for et resultat med egne andele uden og med indsatsen.",
+               "The rate card: each row pays a price per outcome measured in a year after enrolment. 'Prevented' pays "
+               "for a prevented case still prevented in the measurement year; 'success' for a participant not in the "
+               "case; 'own outcome' for an outcome with rates of its own without and with the intervention."),
+    "k_v1": ("Kontrakten har én pris for ét resultat (felterne nedenfor).",
+             "The contract has one price for one outcome (the fields below)."),
+    "k_convert": ("Gør kontrakten til en prisliste", "Turn the contract into a rate card"),
+    "k_row": ("Række nr.", "Row no."),
+    "k_key": ("Nøgle", "Key"),
+    "k_label": ("Resultat", "Outcome"),
+    "k_pays": ("Betaler for", "Pays for"),
+    "k_year": ("Målingsår", "Measured in year"),
+    "k_price": ("Pris", "Price"),
+    "k_paid": ("Betalte resultater", "Paid outcomes"),
+    "k_cmax": ("Betalers maks. pris", "Commissioner max price"),
+    "k_imin": ("Investors min. pris", "Investor min price"),
+    "k_smax": ("Samfundets maks. pris", "Societal max price"),
+    "k_pmax": ("Off. sektors maks. pris", "Public sector max price"),
+    "k_baseline": ("Andel uden indsats", "Rate without"),
+    "k_treated": ("Andel med indsats", "Rate with"),
+    "k_paid_for": ("Betales for", "Paid for"),
+    "k_prevented": ("forebygget sag", "prevented case"),
+    "k_success": ("succes", "success"),
+    "k_own": ("eget mål", "own outcome"),
+    "k_improvement": ("forbedringen", "the improvement"),
+    "k_all": ("alle med resultatet", "everyone reaching it"),
+    "k_add": ("Tilføj række", "Add row"),
+    "k_remove": ("Fjern valgt række", "Remove chosen row"),
+    "k_table": ("Break-even-priser pr. række", "Break-even prices by row"),
+    "c_direction": ("Retning", "Direction"),
+    "c_avoided": ("spares", "avoided"),
+    "c_incurred": ("påføres", "incurred"),
+    "c_holders": ("Budgetter i sagen", "Budgets of this case"),
+    "p_public": ("offentlig", "public"),
+    "p_participant": ("deltager", "participant"),
+    "p_others": ("andre", "others"),
+    "no_threshold": ("tom = ingen tærskel", "empty = no threshold"),
+    "co_payers_none": ("tom = ingen medbetalere", "empty = no co-payers"),
+    "private": ("privat", "private"),
+    "deal_scale": ("Der er en skalakorridor: prislisten ganget med en faktor mellem {lo} og {hi} holder både betaler og "
+                   "investor skadesløse.",
+                   "There is a scale corridor: the rate card times a factor between {lo} and {hi} leaves both commissioner "
+                   "and investor whole."),
+    "scale_in": ("Prislisten som skrevet (faktor 1) ligger i korridoren.", "The card as written (factor 1) lies in the corridor."),
+    "scale_out": ("Prislisten som skrevet (faktor 1) ligger uden for korridoren.",
+                  "The card as written (factor 1) lies outside the corridor."),
+    "no_deal_scale": ("Ingen skalakorridor: investor kræver prislisten ganget med {imin}, men betaleren kan højst betale "
+                      "{cmax} gange prislisten.",
+                      "No scale corridor: the investor needs the rate card times {imin}, but the commissioner can pay at "
+                      "most {cmax} times the card."),
+    "ch_corridor_scale": ("Skalakorridor og prislisten som skrevet", "Scale corridor and the card as written"),
+    "card_short": ("Prislisten (1)", "The card (1)"),
+    "scale_unit": ("gange prislisten", "times the rate card"),
+    "card_rows": ("Prislisten: priser og break-even-priser pr. række", "The rate card: prices and break-even prices by row"),
+})
+FIELDS.update({
+    "contract.threshold": (
+        "Tærskel for betaling", "Payment threshold", "andel", "share",
+        "Et hold betales kun, hvis den målte relative reduktion er mindst dette (fx 0,1); tomt = ingen tærskel.",
+        "A cohort is paid only if its measured relative reduction is at least this (e.g. 0.1); empty = no threshold."),
+    "contract.cap_per_participant": (
+        "Loft pr. deltager", "Cap per participant", "kr.", "DKK",
+        "Højst så meget kan én deltager udløse på hele prislisten; tomt = intet loft.",
+        "At most this much can one participant earn across the card; empty = no cap."),
+    "contract.co_payers": (
+        "Medbetalere", "Co-payers", "", "",
+        "Betaler en andel af hver resultatbetaling: 'navn: andel', adskilt med semikolon; tilføj 'privat' for "
+        "private midler (fx Den Sociale Investeringsfond: 0,5).",
+        "Pay a share of every outcome payment: 'name: share', separated by semicolons; add 'private' for private "
+        "money (e.g. Den Sociale Investeringsfond: 0.5)."),
+})
+_CODES.update({
+    "app.co_payers": ("skriv 'navn: andel' adskilt med semikolon, fx Fonden: 0,5", "write 'name: share' separated by semicolons, e.g. The fund: 0.5"),
+})
+
+#: Key figures read as factors on the rate card or as ratios (two decimals).
+FACTORS = ("commissioner_max_scale", "public_sector_max_scale", "societal_max_scale", "investor_min_scale",
+           "corridor_scale_low", "corridor_scale_high", "benefit_cost_ratio", "public_benefit_cost_ratio")
+
+
+def holder_text(case: Any, holder: str, lang: str) -> str:
+    """A budget holder's name in ``lang``: a declared holder by its own label, the others by the package's words."""
+    spec = (getattr(case, "holders", None) or {}).get(holder)
+    if spec is not None:
+        return (spec.label_da if lang == "da" else spec.label_en) or spec.label_en or spec.label_da or holder
+    return i18n.holder_label(holder, lang)

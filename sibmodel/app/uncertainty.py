@@ -165,12 +165,19 @@ def render(sim: Any, case, lang: str) -> list[str]:
         pass
     if hasattr(sim, "acceptability"):
         r = sim.point if isinstance(getattr(sim, "point", None), dict) else {}
-        top = max([v for v in (case.contract.price, r.get("commissioner_max"), r.get("investor_min"), r.get("public_sector_max"))
-                   if isinstance(v, (int, float)) and v > 0] or [1.0]) * 1.5
+        card = case.contract.outcomes is not None  # a rate card: the curve runs over factors on the card (1 = as written)
+        names = ("commissioner_max_scale", "investor_min_scale", "public_sector_max_scale") if card else \
+            ("commissioner_max", "investor_min", "public_sector_max")
+        here = 1.0 if card else case.contract.price
+        top = max([v for v in (here, *(r.get(n) for n in names)) if isinstance(v, (int, float)) and v > 0] or [1.0]) * 1.5
         try:
-            curve = sim.acceptability(np.linspace(0.0, top, 41))
-            parts.append(charts.acceptability_chart(curve, case.contract.price, lang, t("u_accept", lang),
-                                                    (t("u_p_commissioner", lang), t("u_p_investor", lang)), case.currency))
+            grid = np.linspace(0.0, top, 41)
+            curve = sim.acceptability(scales=grid) if card else sim.acceptability(grid)
+            if card:
+                curve = curve.rename(columns={"scale": "price"})
+            parts.append(charts.acceptability_chart(curve, here, lang, t("u_accept", lang),
+                                                    (t("u_p_commissioner", lang), t("u_p_investor", lang)), case.currency,
+                                                    scale=card))
         except (CaseError, KeyError, ValueError):
             pass
     return parts

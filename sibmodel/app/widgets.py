@@ -18,19 +18,29 @@ from typing import Any, Callable
 import ipywidgets as w
 from IPython.display import HTML, display
 
-from ..case import HOLDERS, Case
+from ..case import Case
 from ..costs import catalogue
 from ..discount import SCHEDULES
 from ..errors import CaseError, Problem
 from . import charts, export
-from .inputs import format_list, format_number_input, parse_int, parse_number, parse_text, parse_value
+from .card import KEY as CARD_KEY
+from .card import CardTable
+from .inputs import (format_co_payers, format_list, format_number_input, parse_co_payers, parse_int, parse_number, parse_text,
+                     parse_value)
 from .kit import CheckboxStyle, Kit, css, echo_html, error_html
 from .state import BLANK, Session, apply_changes, case_from_upload, open_template, parse_query, template_name, templates
-from .texts import choice, field_text, fmt_figure, fmt_money, fmt_share, problems_text, result_unit, t
+from .texts import choice, field_text, fmt_figure, fmt_money, fmt_share, holder_text, problems_text, result_unit, t
 
 LABEL_W = "300px"
 CARDS = ("savings_per_case", "commissioner_max", "public_sector_max", "investor_min", "cofunding_per_outcome",
          "investor_irr", "commissioner_npv")
+#: The key figures of a rate card of several rows: factors on the card (1 = the card as written) and ratios.
+SCALE_CARDS = ("savings_per_case", "commissioner_max_scale", "public_sector_max_scale", "investor_min_scale",
+               "benefit_cost_ratio", "investor_irr", "commissioner_npv")
+#: Prices that a card of several rows does not have (the scales speak); left out of its table of figures.
+V1_PRICES = ("commissioner_max", "public_sector_max", "societal_max", "wrong_pocket_gap", "investor_min", "corridor_low",
+             "corridor_high", "cofunding_per_outcome", "price")
+CARD = "contract.card"  #: the rate-card table's place in the contract group
 #: Input groups in page order; ``None``: a group with its own widgets (cost table, uncertainty panel).
 GROUPS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
     ("g_cohort", ("name", "cohort.participants")),
@@ -38,7 +48,8 @@ GROUPS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
                    "adjustments.attribution", "adjustments.displacement", "adjustments.optimism_bias")),
     ("g_costs", None),
     ("g_intervention", ("intervention.cost_per_participant", "intervention.delivery_years", "intervention.fixed_cost_per_year")),
-    ("g_contract", ("contract.metric", "contract.price", "contract.payment_lag_years", "contract.cap", "contract.payers",
+    ("g_contract", (CARD, "contract.metric", "contract.price", "contract.payment_lag_years", "contract.threshold",
+                    "contract.cap", "contract.cap_per_participant", "contract.co_payers", "contract.payers",
                     "contract.investor_share", "contract.investor_required_return")),
     ("g_discount", ("discounting", "discounting.rate", "outcome.horizon_years")),
     ("g_uncertainty", None),
@@ -50,9 +61,28 @@ SHARES = {"outcome.baseline_rate": (0.0, 1.0, 0.01), "outcome.relative_reduction
           "adjustments.displacement": (0.0, 1.0, 0.01), "contract.investor_share": (0.0, 1.0, 0.01),
           "adjustments.optimism_bias": (0.0, 0.95, 0.01), "contract.investor_required_return": (0.0, 0.3, 0.005),
           "discounting.rate": (0.0, 0.1, 0.0025)}
-MONEY = ("intervention.cost_per_participant", "contract.price", "contract.cap")
+MONEY = ("intervention.cost_per_participant", "contract.price", "contract.cap", "contract.cap_per_participant")
 INTS = ("outcome.onset_lag_years", "outcome.horizon_years", "intervention.delivery_years", "contract.payment_lag_years")
 LISTS = ("cohort.participants", "intervention.fixed_cost_per_year")
+
+
+def card_names(result: Any) -> tuple[str, ...]:
+    """The key figures shown as cards: prices for a v1 contract or a card of one row, factors on the card for a
+    card of several rows; the society's maximum too where it differs from the public sector's (a case with
+    participant, others or non-public holders)."""
+    scale = several_rows(result.case)
+    names = SCALE_CARDS if scale else CARDS
+    pub, soc = ((result.public_sector_max_scale, result.societal_max_scale) if scale
+                else (result.public_sector_max, result.societal_max))
+    if pub is not None and soc is not None and abs(soc - pub) > 1e-9 * max(1.0, abs(pub)):
+        i = names.index("public_sector_max_scale" if scale else "public_sector_max") + 1
+        names = (*names[:i], "societal_max_scale" if scale else "societal_max", *names[i:])
+    return names
+
+
+def several_rows(case: Case) -> bool:
+    """True for a rate card of several rows: its break-even figures are factors on the card, not prices."""
+    return len(case.contract.rows()) > 1
 
 
 def _cls(path: str) -> str:
@@ -125,11 +155,12 @@ class CostTable:
         self.quantity = kit.text("sib-cost-quantity", description_width=dw, width="260px")
         self.years = kit.text("sib-cost-years", description_width=dw, width="110px")
         self.cashable = kit.dropdown("sib-cost-cashable", description_width=dw, width="210px")
+        self.direction = kit.dropdown("sib-cost-direction", description_width=dw, width="190px")
         self.add = kit.button("plus", "sib-cost-add", width="auto")
         self.remove = kit.button("trash", "sib-cost-remove", width="auto")
         self.message = kit.html("", "sib-message")
         self.pick.observe(lambda _: app._guard(None, self._on_pick), "value")
-        for wid in (self.item, self.amount, self.holder, self.quantity, self.years, self.cashable):
+        for wid in (self.item, self.amount, self.holder, self.quantity, self.years, self.cashable, self.direction):
             wid.observe(lambda _: app._guard("costs_per_case", self.commit), "value")
         self.add.on_click(lambda _: app._guard("costs_per_case", self._add_row))
         self.remove.on_click(lambda _: app._guard("costs_per_case", self._remove_row))
@@ -137,12 +168,13 @@ class CostTable:
         editor = kit.box(w.VBox, [
             kit.box(w.HBox, [self.pick, self.add, self.remove], **wrap),
             self.item,
-            kit.box(w.HBox, [self.amount, self.holder, self.quantity, self.years, self.cashable], **wrap),
+            kit.box(w.HBox, [self.amount, self.holder, self.quantity, self.years, self.cashable, self.direction], **wrap),
             self.message], "sib-cost-editor", border="1px solid #ccc", padding="4px", width="100%")
         self.widget = kit.box(w.VBox, [self.help, self.table, editor], "sib-costs", width="100%")
         with app._quiet():
             self.item.options = self._options(app.lang)
-            self.holder.options = [(choice("holder", h, app.lang), h) for h in HOLDERS]
+            self.holder.options = self._holders(app.lang)
+            self.direction.options = [(t("c_" + d, app.lang), d) for d in ("avoided", "incurred")]
 
     # -- reading the editor -------------------------------------------------------------------------
 
@@ -178,6 +210,11 @@ class CostTable:
             raise CaseError(Problem(f"{path}.cashable", cashable, "must lie between 0 and 1", "number.out_of_range",
                                     {"lo": 0.0, "hi": 1.0}))
         item["cashable"] = cashable
+        if self.direction.value == "incurred":
+            item["direction"] = "incurred"
+        elif self.direction.value != "avoided":
+            raise CaseError(Problem(f"{path}.direction", self.direction.value, "must be avoided or incurred", "app.choice",
+                                    {"allowed": "avoided, incurred"}))
         return item
 
     def commit(self) -> None:
@@ -219,9 +256,19 @@ class CostTable:
         opts = [(f"{cat.at[k, label]} ({cat.at[k, 'unit']}, {choice('holder', cat.at[k, 'holder'], lang)})", k) for k in order]
         return [(t("c_own", lang), self.OWN), *opts]
 
+    def _holders(self, lang: str) -> list[tuple[str, str]]:
+        """The holders a cost item can name in this case (standard and declared), by their labels."""
+        case = self.app.session.case
+        return [(holder_text(case, h, lang), h) for h in case.holder_perspectives()]
+
     def write(self, case: Case) -> None:
         """Take the rows from ``case`` (the last good one) and show them; the chosen row stays chosen."""
         self.items = [c.model_dump(exclude_none=True) for c in case.costs_per_case]
+        options = self._holders(self.app.lang)
+        if list(self.holder.options) != options:
+            with self.app._quiet():
+                self.holder.options = options
+        self._help()
         self._select(self._row() if self._row() is not None else 0)
 
     def _select(self, i: int) -> None:
@@ -233,19 +280,17 @@ class CostTable:
         self.render()
 
     def _name(self, item: dict[str, Any], lang: str) -> str:
-        if "item" in item:
-            cat = catalogue().frame()
-            if item["item"] in cat.index:
-                return str(cat.at[item["item"], "label_da" if lang == "da" else "label_en"])
-            return str(item["item"])
+        if "item" in item:  # the catalogue's rows by key (not its DataFrame: that is built anew on every call)
+            row = catalogue().rows.get(item["item"])
+            return str(item["item"] if row is None else (row.label_da if lang == "da" else row.label_en))
         return str(item.get("label") or t("c_own", lang))
 
     def _holder(self, item: dict[str, Any]) -> str:
         """The budget a row saves for: the catalogue's holder for a catalogue item (a state item says stat)."""
         if "item" in item:
-            cat = catalogue().frame()
-            if item["item"] in cat.index:
-                return str(cat.at[item["item"], "holder"])
+            row = catalogue().rows.get(item["item"])
+            if row is not None:
+                return str(row.holder)
         return str(item.get("holder", "kommune"))
 
     def _load_editor(self) -> None:
@@ -261,6 +306,7 @@ class CostTable:
             opts = sorted({*self.SHARES, share})
             self.cashable.options = [(fmt_share(s, lang), s) for s in opts]
             self.cashable.value = share
+            self.direction.value = item.get("direction") or "avoided"
         self._enable()
 
     def _enable(self) -> None:
@@ -268,14 +314,15 @@ class CostTable:
         if self.item.value != self.OWN:
             with self.app._quiet():
                 self.holder.value = self._holder({"item": self.item.value})
-        for wid in (self.item, self.amount, self.holder, self.quantity, self.years, self.cashable, self.remove):
+        for wid in (self.item, self.amount, self.holder, self.quantity, self.years, self.cashable, self.direction, self.remove):
             wid.disabled = wid.disabled if wid is self.holder else self._row() is None
 
     def render(self) -> None:
         """The table of all rows (the chosen one highlighted), in the page's language."""
         lang, r = self.app.lang, self.app.session.result
         cur = r.case.currency
-        cols = [t(k, lang) for k in ("c_item", "c_holder", "c_amount", "c_quantity", "c_years", "c_cashable", "c_saving")]
+        cols = [t(k, lang) for k in ("c_item", "c_holder", "c_amount", "c_quantity", "c_years", "c_cashable", "c_direction",
+                                     "c_saving")]
         head = "".join(f'<th style="text-align:{"left" if k < 2 else "right"};padding:2px 6px">{escape(c)}</th>'
                        for k, c in enumerate(cols))
         rows = []
@@ -283,9 +330,10 @@ class CostTable:
             unit = r.items["unit_cost"].iloc[k] if k < len(r.items) else item.get("amount")
             saving = r.items["savings_per_case"].iloc[k] if k < len(r.items) else None
             chosen = ' style="background:#e3f2fd"' if k == self._row() else ""
-            cells = [self._name(item, lang), choice("holder", self._holder(item), lang), fmt_money(unit, lang, cur),
+            cells = [self._name(item, lang), holder_text(r.case, self._holder(item), lang), fmt_money(unit, lang, cur),
                      format_list(item.get("quantity", 1.0), lang), "" if item.get("years") is None else str(item["years"]),
-                     fmt_share(float(item.get("cashable", 1.0)), lang), fmt_money(saving, lang, cur)]
+                     fmt_share(float(item.get("cashable", 1.0)), lang), t("c_" + (item.get("direction") or "avoided"), lang),
+                     fmt_money(saving, lang, cur)]
             tds = "".join(f'<td style="text-align:{"left" if j < 2 else "right"};padding:2px 6px;'
                           f'{"white-space:nowrap" if j >= 1 else "overflow-wrap:anywhere;min-width:12em"}">{escape(c)}</td>'
                           for j, c in enumerate(cells))
@@ -293,17 +341,28 @@ class CostTable:
         self.table.value = (f'<div style="overflow-x:auto;max-width:100%"><table class="sib-table" style="border-collapse:collapse;'
                             f'width:100%;font-size:90%"><tr><th>#</th>{head}</tr>{"".join(rows)}</table></div>')
 
+    def _help(self) -> None:
+        """The help text, and the budgets of this case with their perspectives (declared ones by their labels)."""
+        lang, case = self.app.lang, self.app.session.case
+        holders = ", ".join(f"{holder_text(case, h, lang)} ({t('p_' + p, lang)})" for h, p in case.holder_perspectives().items())
+        self.help.value = (f'<small style="color:#555">{escape(t("c_help", lang))}</small>'
+                           f'<small class="sib-holders" style="color:#555">{escape(t("c_holders", lang))}: {escape(holders)}</small>')
+
     def relabel(self, lang: str) -> None:
-        self.help.value = f'<small style="color:#555">{escape(t("c_help", lang))}</small>'
+        self._help()
         with self.app._quiet():
             value = self.item.value
             self.item.options = self._options(lang)
             self.item.value = value
             hv = self.holder.value
-            self.holder.options = [(choice("holder", h, lang), h) for h in HOLDERS]
-            self.holder.value = hv if hv in HOLDERS else "kommune"
+            self.holder.options = self._holders(lang)
+            self.holder.value = hv if hv in dict(self.holder.options).values() else "kommune"
+            dv = self.direction.value
+            self.direction.options = [(t("c_" + d, lang), d) for d in ("avoided", "incurred")]
+            self.direction.value = dv if dv in ("avoided", "incurred") else "avoided"
             for wid, key in ((self.pick, "c_row"), (self.item, "c_item"), (self.amount, "c_amount"), (self.holder, "c_holder"),
-                             (self.quantity, "c_quantity"), (self.years, "c_years"), (self.cashable, "c_cashable")):
+                             (self.quantity, "c_quantity"), (self.years, "c_years"), (self.cashable, "c_cashable"),
+                             (self.direction, "c_direction")):
                 wid.description = t(key, lang)
             self.add.description = t("c_add", lang)
             self.remove.description = t("c_remove", lang)
@@ -342,6 +401,7 @@ class App:
         self.source = "template"
         self.fields: dict[str, Field] = {}
         self.costs: CostTable | None = None
+        self.card: CardTable | None = None
         self.uncertainty: Any = None
         self._build()
         self._top = list(problems)
@@ -402,7 +462,7 @@ class App:
             self.uncertainty = Panel(self.kit, lambda: self.session.case, lambda: self.lang, lambda act: self._guard(None, act))
             widget = self.uncertainty.widget
         else:
-            widget = self.kit.box(w.VBox, [self._field(p) for p in paths])
+            widget = self.kit.box(w.VBox, [self._card() if p == CARD else self._field(p) for p in paths])
         self.group_widgets[i] = widget
         if hasattr(self, "results"):  # after the first render: set the new widgets from the current case
             if key == "g_costs":
@@ -411,13 +471,31 @@ class App:
             elif paths:
                 with self._quiet():
                     for p in paths:
-                        self.fields[p].write(self.session.case, self.lang)
+                        if p in self.fields:
+                            self.fields[p].write(self.session.case, self.lang)
                 self._relabel_inputs(paths)
+                if CARD in paths:
+                    self.card.relabel(self.lang)
+                    self.card.write(self.session.case)
+                    self._show_contract_kind()
             self._show_problems()
         children = list(self.accordion.children)
         children[i] = widget
         self.accordion.children = tuple(children)
         return widget
+
+    def _card(self) -> w.Widget:
+        """The rate-card table of the contract group."""
+        self.card = CardTable(self)
+        return self.card.widget
+
+    def _show_contract_kind(self) -> None:
+        """Show the metric and price inputs for a v1 contract, the card's editor for a rate card."""
+        card = self.session.case.contract.outcomes is not None
+        for p in ("contract.metric", "contract.price"):
+            if p in self.fields:
+                box = self.fields[p].box
+                (box.add_class if card else box.remove_class)("sib-hidden")
 
     def _field(self, path: str) -> w.Widget:
         """Make the input for ``path`` with its parser (widget value, language -> case value) and writer."""
@@ -439,12 +517,14 @@ class App:
                 wid.value = value(c)
                 return fmt_share(wid.value, lang, decimals)
             f = Field(kit, path, wid, read_share, write_share)
-        elif path in MONEY or path in INTS or path in LISTS or path == "name":
-            wid = kit.text(width="200px" if path != "name" else "300px")
+        elif path in MONEY or path in INTS or path in LISTS or path in ("name", "contract.threshold", "contract.co_payers"):
+            wid = kit.text(width="300px" if path in ("name", "contract.co_payers") else "200px")
 
             def read_text(lang: str) -> Any:
                 if path == "name":
                     return parse_text(path, wid.value)
+                if path == "contract.co_payers":
+                    return parse_co_payers(path, wid.value, lang)
                 if path in INTS:
                     return parse_int(path, wid.value, lang)
                 return parse_value(path, wid.value, lang=lang)
@@ -453,13 +533,19 @@ class App:
                 v = c.get(path)
                 if path == "name":
                     wid.value = c.name_in(lang)
+                elif path == "contract.co_payers":
+                    wid.value = format_co_payers(v, lang)
                 elif v is None:
                     wid.value = ""
                 elif path in MONEY:
                     wid.value = _money_text(v, lang)
                 else:
                     wid.value = format_list(v, lang)
-                return t("no_cap", lang) if path == "contract.cap" and v is None else ""
+                if v is None:
+                    empty = {"contract.cap": "no_cap", "contract.cap_per_participant": "no_cap",
+                             "contract.threshold": "no_threshold", "contract.co_payers": "co_payers_none"}.get(path)
+                    return t(empty, lang) if empty else ""
+                return fmt_share(v, lang) if path == "contract.threshold" else ""
             f = Field(kit, path, wid, read_text, write_text)
         elif path in ("contract.metric", "discounting"):
             keys = ("prevented_case", "success") if path == "contract.metric" else (*SCHEDULES, "constant")
@@ -477,26 +563,40 @@ class App:
                 return ""
             f = Field(kit, path, wid, read_choice, write_choice)
         elif path == "contract.payers":
-            boxes = {h: w.Checkbox(indent=False, layout=kit.layout(width="110px"), style=kit.style(CheckboxStyle)) for h in HOLDERS}
-            wid = kit.box(w.HBox, list(boxes.values()))
+            # one box per public holder of the case: kommune, region, stat and the public holders it declares (a box
+            # is made when a case first declares its holder, and kept)
+            boxes: dict[str, w.Checkbox] = {}
+            wid = kit.box(w.HBox, [], flex_flow="row wrap")
             wid.boxes = boxes  # type: ignore[attr-defined]
 
+            def public(c: Case) -> list[str]:
+                return [h for h, p in c.holder_perspectives().items() if p == "public"]
+
             def read_payers(lang: str) -> list[str]:
-                payers = [h for h, b in boxes.items() if b.value is True]
+                shown = set(public(self.session.case))
+                payers = [h for h, b in boxes.items() if b.value is True and h in shown]
                 if not payers:
                     raise CaseError(Problem(path, [], "tick at least one payer", "app.no_payer"))
                 return payers
 
             def write_payers(c: Case, lang: str) -> str:
-                for h, b in boxes.items():
-                    b.value = h in c.contract.payers
+                for h in public(c):
+                    if h not in boxes:
+                        boxes[h] = w.Checkbox(indent=False, layout=kit.layout(width="auto", min_width="110px"),
+                                              style=kit.style(CheckboxStyle))
+                        boxes[h].observe(lambda _ch: self._guard(path, lambda: self._on_field(path, path)), "value")
+                    boxes[h].value = h in c.contract.payers
+                    boxes[h].description = holder_text(c, h, lang)
+                children = tuple(boxes[h] for h in public(c))
+                if wid.children != children:
+                    wid.children = children
                 return ""
             f = Field(kit, path, wid, read_payers, write_payers)
         else:  # pragma: no cover - a programming error, caught by the tests
             raise KeyError(path)
         self.fields[path] = f
         target = "discounting" if path == "discounting.rate" else path
-        watched = list(f.widget.boxes.values()) if path == "contract.payers" else [f.widget]
+        watched = [] if path == "contract.payers" else [f.widget]  # the payers' boxes are watched as they are made
         for wid_ in watched:
             wid_.observe(lambda _ch, p=path, tgt=target: self._guard(p, lambda: self._on_field(p, tgt)), "value")
         return f.box
@@ -630,6 +730,9 @@ class App:
                 self.template.value = self.key if self.source == "template" else None
         if self.costs is not None:
             self.costs.write(case)
+        if self.card is not None:
+            self.card.write(case)
+            self._show_contract_kind()
         if render:
             self._show_problems()
             self._render()
@@ -653,11 +756,13 @@ class App:
                 disc.value = dv
             if "contract.payers" in self.fields:
                 for h, b in self.fields["contract.payers"].widget.boxes.items():
-                    b.description = choice("holder", h, lang)
+                    b.description = holder_text(self.session.case, h, lang)
         if only is not None:
             return
         if self.costs is not None:
             self.costs.relabel(lang)
+        if self.card is not None:
+            self.card.relabel(lang)
         if self.uncertainty is not None:
             self.uncertainty.relabel(lang)
 
@@ -690,8 +795,11 @@ class App:
             f.show(problems_text(msg, lang) if msg else None)
         if self.costs is not None:
             self.costs.show(problems.get("costs_per_case", []))
+        if self.card is not None:
+            self.card.show(problems.get(CARD_KEY, []))
         # problems of inputs whose group is not open (a URL value, say) are shown at the top
-        elsewhere = [p for k, v in problems.items() if k not in self.fields and k != "costs_per_case" for p in v]
+        shown = {"costs_per_case"} | ({CARD_KEY} if self.card is not None else set())
+        elsewhere = [p for k, v in problems.items() if k not in self.fields and k not in shown for p in v]
         top = self._top + elsewhere
         if top:
             source = f"{self._top_source}: " if self._top and self._top_source else ""
@@ -716,17 +824,54 @@ class App:
         parts = []
         if self.session.stale:
             parts.append(f'<div class="sib-stale-note" style="color:#b00020;font-weight:bold">{escape(t("stale", lang))}</div>')
-        if r.corridor is not None:
+        if several_rows(r.case):
+            parts.append(self._status_scale_html())
+        elif r.corridor is not None:
             lo, hi = r.corridor
+            price = r.case.contract.rows()[0].price  # a v1 price or the price of a card's one row
             parts.append(f'<div class="sib-deal" style="background:#e8f5e9;padding:8px">'
                          f'{escape(t("deal", lang, lo=fmt_money(lo, lang, cur), hi=fmt_money(hi, lang, cur)))} '
-                         f'{escape(t("price_in" if lo <= r.case.contract.price <= hi else "price_out", lang, price=fmt_money(r.case.contract.price, lang, cur)))}</div>')
+                         f'{escape(t("price_in" if lo <= price <= hi else "price_out", lang, price=fmt_money(price, lang, cur)))}</div>')
         elif r.cofunding_per_outcome is not None:
             parts.append(f'<div class="sib-nodeal" style="background:#ffebee;padding:8px">'
                          f'{escape(t("no_deal", lang, gap=fmt_money(r.cofunding_per_outcome, lang, cur)))}</div>')
         else:
             parts.append(f'<div class="sib-nodeal" style="background:#ffebee;padding:8px">{escape(t("no_outcomes", lang))}</div>')
         return "".join(parts)
+
+    def _status_scale_html(self) -> str:
+        """The status of a card of several rows, in factors on the card (1 = the card as written)."""
+        r, lang = self.session.result, self.lang
+        f = lambda v: fmt_figure("corridor_scale_low", v, lang)  # noqa: E731
+        if r.corridor_scale is not None:
+            lo, hi = r.corridor_scale
+            return (f'<div class="sib-deal" style="background:#e8f5e9;padding:8px">{escape(t("deal_scale", lang, lo=f(lo), hi=f(hi)))} '
+                    f'{escape(t("scale_in" if lo <= 1.0 <= hi else "scale_out", lang))}</div>')
+        if r.investor_min_scale is not None and r.commissioner_max_scale is not None:
+            return (f'<div class="sib-nodeal" style="background:#ffebee;padding:8px">'
+                    f'{escape(t("no_deal_scale", lang, imin=f(r.investor_min_scale), cmax=f(r.commissioner_max_scale)))}</div>')
+        return f'<div class="sib-nodeal" style="background:#ffebee;padding:8px">{escape(t("no_outcomes", lang))}</div>'
+
+    def _card_html(self) -> str:
+        """A small table of the card: price and break-even prices by row (for a rate card)."""
+        r, lang = self.session.result, self.lang
+        if r.case.contract.outcomes is None:
+            return ""
+        be, cur = r.break_even_prices, r.case.currency
+        cols = [("price", "k_price"), ("commissioner_max", "k_cmax"), ("public_sector_max", "k_pmax"),
+                ("investor_min", "k_imin")]
+        if "societal_max" in be.columns and not be["societal_max"].equals(be["public_sector_max"]):
+            cols.insert(3, ("societal_max", "k_smax"))
+        head = "".join(f'<th style="text-align:right;padding:1px 6px">{escape(t(k, lang))}</th>' for _, k in cols)
+        rows = []
+        for key, row in be.iterrows():
+            cells = "".join(f'<td style="text-align:right;padding:1px 6px;white-space:nowrap" data-col="{c}">'
+                            f'{escape(fmt_money(_finite(row.get(c)), lang, cur))}</td>' for c, _ in cols)
+            rows.append(f'<tr class="sib-be-row" data-key="{escape(str(key))}"><td style="overflow-wrap:anywhere">'
+                        f'{escape(str(row.get("label") or key))}</td>{cells}</tr>')
+        return (f'<div class="sib-card-prices"><h4 style="margin:8px 0 2px">{escape(t("card_rows", lang))}</h4>'
+                f'<div style="overflow-x:auto"><table class="sib-table" style="font-size:90%;border-collapse:collapse">'
+                f'<tr><th style="text-align:left">{escape(t("k_label", lang))}</th>{head}</tr>{"".join(rows)}</table></div></div>')
 
     def _compose(self) -> None:
         """The results widget: status, key figures and charts in one HTML (faded while an input is refused)."""
@@ -741,9 +886,12 @@ class App:
         r, lang = self.session.result, self.lang
         cur = r.case.currency
         table = r.summary(lang)
+        scale = several_rows(r.case)
+        if scale:  # the card's prices have no single break-even price; the factors on the card speak
+            table = table[~table["name"].isin(V1_PRICES)]
         by_name = {row.name: row for row in table.itertuples()}
         cards = []
-        for name in CARDS:
+        for name in card_names(r):
             row = by_name[name]
             value = row.value
             cards.append(
@@ -762,7 +910,7 @@ class App:
             f'<div style="font-size:85%;color:#555">{escape(t("price_year", lang, cur=cur, year=r.case.price_year))}</div>'
             f'<details><summary>{escape(t("all_figures", lang))}</summary><table class="sib-table">'
             f'<tr><th style="text-align:left">{escape(t("col_figure", lang))}</th><th>{escape(t("col_value", lang))}</th>'
-            f'<th>{escape(t("col_unit", lang))}</th></tr>{rows}</table></details>')
+            f'<th>{escape(t("col_unit", lang))}</th></tr>{rows}</table></details>{self._card_html()}')
         self._body = (f'<div class="sib-figures">{figures}</div>'
                       f'<div class="sib-chart-corridor">{charts.corridor_chart(r, lang)}</div>'
                       f'<div class="sib-chart-savings">{charts.savings_chart(r, lang)}</div>'
@@ -780,6 +928,8 @@ class App:
         self.excel_link.value = ""
         if self.costs is not None:
             self.costs.render()
+        if self.card is not None:
+            self.card.render()
         if self.uncertainty is not None:
             self.uncertainty.mark_stale()
 
@@ -789,6 +939,10 @@ class App:
         """Make every group's widgets (as a user opening each group in turn would)."""
         for i in range(len(GROUPS)):
             self._open_group(i)
+
+
+def _finite(v: Any) -> float | None:
+    return None if v is None or v != v else float(v)
 
 
 def show(lang: str = "da", query: str | None = None) -> App:
@@ -807,6 +961,7 @@ _STYLE = """<style>
 .sib-message { min-width: 0; }
 .sib-message .widget-html-content { overflow-wrap: anywhere; }
 .sib-table td, .sib-table th { padding: 1px 4px; }
+.sib-hidden { display: none !important; }
 .sib-cost-item select { max-width: 100%; }
 .sib-app .widget-inline-hbox .widget-label { max-width: none; }
 </style>"""

@@ -138,7 +138,7 @@ class Watched:
         return response
 
     def ready(self) -> None:
-        self.page.wait_for_selector(".sib-card[data-name=commissioner_max]", timeout=LOAD_TIMEOUT_MS)
+        self.page.wait_for_selector(".sib-card[data-name=savings_per_case]", timeout=LOAD_TIMEOUT_MS)  # on every page, card or not
 
     def figure(self, name: str) -> float | None:
         raw = self.page.get_attribute(f".sib-card[data-name={name}]", "data-value")
