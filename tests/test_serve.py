@@ -321,6 +321,16 @@ def test_kernels_api_answers_only_the_browser_the_kernel_went_to(server):
     assert kid in server.kernels()  # nothing above ended it
 
 
+def _run(coro):
+    """Run ``coro`` to its end in a thread of its own: the browser tests' Playwright keeps an event loop running in
+    this thread for the whole session, and ``asyncio.run`` refuses to start inside it."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def test_past_max_sessions_a_visitor_gets_the_busy_page(server):
     """--max-sessions 2: of three pages asked for at once, two render and one gets the busy page (503)."""
     from concurrent.futures import ThreadPoolExecutor
@@ -356,9 +366,9 @@ def test_a_kernels_websocket_answers_only_its_own_browser(server):
         ws.close()
         return 101
 
-    assert asyncio.run(connect(None)) == 404
-    assert asyncio.run(connect(f"{serve.OWNER_COOKIE}=guess")) == 404
-    assert asyncio.run(connect(owner_cookie(headers))) == 101
+    assert _run(connect(None)) == 404
+    assert _run(connect(f"{serve.OWNER_COOKIE}=guess")) == 404
+    assert _run(connect(owner_cookie(headers))) == 101
 
 
 def test_the_page_sets_the_xsrf_cookie_and_says_visitors_may_wait_in_a_queue(server):
@@ -430,7 +440,7 @@ def _comm_probe(server, kid: str, cookie: str, subprotocol: str | None) -> tuple
         ws.close()
         raise AssertionError("no comm_info_reply")
 
-    return asyncio.run(run())
+    return _run(run())
 
 
 @pytest.mark.parametrize("subprotocol", [None, "v1.kernel.websocket.jupyter.org"])
