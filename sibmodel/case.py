@@ -324,9 +324,9 @@ class Contract(_Strict):
     payers: list[str] = Field(default_factory=lambda: ["kommune"], min_length=1)
     investor_share: Probability = Field(1.0, description="Share of the intervention cost the investor pre-finances")
     investor_required_return: Annotated[float, Field(gt=-1.0, le=1.0)] = Field(0.07, description="Investor's required annual return")
-    required_return_basis: Literal["real", "nominal"] = Field(
-        "real", description="real (default: the model's cash flows are in fixed prices) or nominal; a nominal required "
-        "return is converted to real with expected_inflation")
+    required_return_basis: Literal["real", "nominal"] | None = Field(
+        None, description="real (the default when omitted: the model's cash flows are in fixed prices) or nominal; a "
+        "nominal required return is converted to real with expected_inflation")
     expected_inflation: Annotated[float, Field(gt=-0.5, lt=0.5)] | None = Field(
         None, description="Expected annual inflation that turns a nominal required return into a real one: "
         "(1 + nominal) / (1 + inflation) - 1; only with required_return_basis: nominal")
@@ -359,7 +359,7 @@ class Contract(_Strict):
         if self.required_return_basis == "nominal" and self.expected_inflation is None:
             raise ValueError("@expected_inflation@required field is missing: a nominal required return needs the expected "
                              "inflation that converts it to real terms")
-        if self.required_return_basis == "real" and self.expected_inflation is not None:
+        if self.required_return_basis != "nominal" and self.expected_inflation is not None:
             raise ValueError("@expected_inflation@is used only with required_return_basis: nominal (the required return "
                              "is already real)")
         total = sum(c.share for c in self.co_payers or [])
