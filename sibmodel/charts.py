@@ -160,6 +160,7 @@ def price_corridor(result: Result, lang: str = "en") -> Figure:
         ax.xaxis.set_major_formatter(_thousands(lang))
         ax.set_xlabel(_t("price_axis", lang, cur=cur))
     else:
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: fmt_number(x, lang, 1)))  # 1,5 in Danish
         ax.set_xlabel(_t("scale_axis", lang))
     ax.set_title(_t("corr_title", lang), loc="left", fontsize=11)
     for side in ("top", "right", "left"):
