@@ -35,6 +35,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+SETTLE = 2.0  #: seconds the server must stay idle before a test relies on it
+
+
 def port_free(port: int) -> bool:
     """Nothing listens on ``port``: a new server can bind it (with SO_REUSEADDR, as tornado does, so that closed
     connections in TIME_WAIT do not count)."""
@@ -118,8 +121,17 @@ class Server:
 
     def wait_idle(self, pool: int = 1, timeout: float = 40) -> None:
         """Until the pool is full and no other kernel runs (earlier pages' kernels culled)."""
+        # A culled kernel's process exits a moment before the server has finished shutting it down (and stops
+        # counting it as a session): the state must hold for SETTLE seconds in a row.
         deadline = time.monotonic() + timeout
-        while not (self.pool_full() and len(self.kernels()) == pool):
+        since = None
+        while True:
+            if self.pool_full() and len(self.kernels()) == pool:
+                since = since or time.monotonic()
+                if time.monotonic() - since >= SETTLE:
+                    return
+            else:
+                since = None
             if time.monotonic() > deadline:
                 raise AssertionError(f"not idle after {timeout} s: {sorted(self.kernels())}")
             time.sleep(0.25)
