@@ -40,7 +40,6 @@ from .model import Result, evaluate
 from . import tables as tb
 from .tables import input_label
 
-ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE_DIR = resources.nbconvert_template_dir()
 TEMPLATE = "sibmodel_report"
 DEFAULT_NOTEBOOK = resources.notebooks_dir() / "01_business_case.ipynb"
@@ -454,7 +453,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("case", help="a case file (YAML)")
     p.add_argument("--lang", choices=["da", "en"], default="en")
     p.add_argument("--outdir", default="reports")
-    p.add_argument("--notebook", help=f"the business-case notebook (default {DEFAULT_NOTEBOOK.relative_to(ROOT)})")
+    p.add_argument("--notebook", help=f"the business-case notebook (default: the packaged {DEFAULT_NOTEBOOK.name})")
     p.add_argument("--no-pdf", action="store_true", help="write the HTML only")
     args = p.parse_args(argv)
     try:
