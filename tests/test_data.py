@@ -211,8 +211,7 @@ def test_key_items_of_the_templates_are_few_assumptions_and_counted():
     for name in ("family_violence", "homelessness_housing_first", "youth_education_employment"):
         case = yaml.safe_load((ROOT / "templates" / f"{name}.yaml").read_text(encoding="utf-8"))
         assumed |= {i["item"] for i in case["costs_per_case"] if "item" in i and by_key[i["item"]]["assumption"]}
-    assert assumed == {"shelter_day_kolding_2023_kommune", "shelter_day_kolding_2023_stat",
-                       "family_treatment_fft_course_kommune", "psychologist_session_referred_region",
+    assert assumed == {"family_treatment_fft_course_kommune",
                        "shelter_s110_year_kommune", "shelter_s110_year_stat",
                        "foertidspension_enlig_kommune", "foertidspension_enlig_stat",
                        "housing_first_support_year_low_kommune"}
