@@ -145,6 +145,46 @@ def stop_all(server: subprocess.Popen) -> None:
             pass
 
 
+def start_app(port: int, pool: int) -> subprocess.Popen:
+    """``sibmodel app`` (what a municipality runs) with ``pool`` pre-heated kernels; returns once it listens."""
+    import socket
+
+    cmd = [sys.executable, "-m", "sibmodel", "app", "--port", str(port), "--pool-size", str(pool),
+           "--max-sessions", str(max(20, 2 * pool))]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    stop(proc)
+    raise RuntimeError("sibmodel app did not start within 60 s")
+
+
+def wait_warm(server: subprocess.Popen, pool: int, timeout: float = 300) -> float:
+    """Seconds until ``pool`` kernels run and the server with its kernels has used under 5 % of a CPU for 2 s in a
+    row (the pool's imports and pre-built apps are done), as on a server that has been up a while."""
+    t0 = time.monotonic()
+    quiet_since = None
+    while time.monotonic() - t0 < timeout:
+        procs = [psutil.Process(server.pid), *kernels(server)]
+        cpu0 = sum(p.cpu_times().user + p.cpu_times().system for p in procs)
+        time.sleep(0.5)
+        try:
+            cpu1 = sum(p.cpu_times().user + p.cpu_times().system for p in procs)
+        except psutil.Error:
+            continue
+        if len(procs) - 1 >= pool and (cpu1 - cpu0) / 0.5 < 0.05:
+            quiet_since = quiet_since or time.monotonic()
+            if time.monotonic() - quiet_since >= 2:
+                return time.monotonic() - t0
+        else:
+            quiet_since = None
+    raise RuntimeError(f"the pool of {pool} was not ready within {timeout} s")
+
+
 def burst(browser, url: str, ready: str, n: int) -> list[float]:
     """Open ``n`` pages at the same moment; seconds from navigation to ready for each."""
     contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(n)]
@@ -199,8 +239,6 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", default="1,5,10,20", help="pages opened at once, comma separated (default 1,5,10,20)")
     ap.add_argument("--skip-browser", action="store_true", help="only the CPU breakdown")
-    ap.add_argument("--warm", type=float, default=8.0,
-                    help="seconds between starting a server and opening the pages, so its pre-heated kernel is ready (default 8)")
     args = ap.parse_args()
     ns = [int(x) for x in args.sessions.split(",")]
     load = psutil.getloadavg()
@@ -236,23 +274,28 @@ def main() -> None:
 
         from playwright.sync_api import sync_playwright
 
-        print("\n2. Pages opened at once in Chromium (s from navigation to rendered; fresh server per N, pool of 1)")
-        print(f"   {'N':>3s} {'app median':>11s} {'app last':>9s} {'bare median':>12s} {'bare last':>10s} {'ratio last':>11s}")
+        print("\n2. Pages opened at once in Chromium (s from navigation to rendered), on a warm server with a pool of N\n"
+              "   pre-heated kernels (`sibmodel app --pool-size N`; the bare page: Voilà with the same pool)")
+        print(f"   {'N':>3s} {'app median':>11s} {'app last':>9s} {'bare median':>12s} {'bare last':>10s} {'ratio last':>11s}"
+              f" {'pool warm':>10s}")
         memory: dict[str, list] = {}
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
             for n in ns:
-                res = {}
-                for kind, nb, ready, query in (("bare", bare_nb, BARE_READY, ""),
-                                               ("app", APP_NB, APP_READY, "?template=family_violence")):
+                res, warm = {}, 0.0
+                for kind, ready, query in (("bare", BARE_READY, ""), ("app", APP_READY, "?template=family_violence")):
                     port = free_port()
-                    server = start_voila(nb, port)
+                    server = (start_app(port, n) if kind == "app" else
+                              start_voila(bare_nb, port, [f"--VoilaConfiguration.default_pool_size={n}"]))
                     try:
-                        time.sleep(args.warm)  # the pre-heated kernel is ready, as on a server that has been up a while
+                        took = wait_warm(server, n)
+                        warm = took if kind == "app" else warm
                         res[kind] = burst(browser, f"http://127.0.0.1:{port}/{query}", ready, n)
                         if n == 1 and kind == "app":
+                            wait_warm(server, n + 1)  # the page's kernel and the refilled pool
                             memory["app"] = memory_after_groups(browser, server, f"http://127.0.0.1:{port}/{query}")
                         if n == 1 and kind == "bare":
+                            wait_warm(server, n + 1)
                             ctx = browser.new_context()
                             page = ctx.new_page()
                             page.goto(f"http://127.0.0.1:{port}/", timeout=300_000)
@@ -264,8 +307,8 @@ def main() -> None:
                         stop_all(server)
                 med = lambda xs: statistics.median(xs)  # noqa: E731
                 a, b = res["app"], res["bare"]
-                print(f"   {n:3d} {med(a):11.2f} {max(a):9.2f} {med(b):12.2f} {max(b):10.2f} {max(a) / max(b):11.2f}",
-                      flush=True)
+                print(f"   {n:3d} {med(a):11.2f} {max(a):9.2f} {med(b):12.2f} {max(b):10.2f} {max(a) / max(b):11.2f}"
+                      f" {warm:9.0f}s", flush=True)
             browser.close()
         print("\n3. Kernel memory per session (MiB, RSS / USS)")
         (la, oa), lb = memory.get("app", ([], [])), memory.get("bare", [])

@@ -15,15 +15,25 @@ from typing import Any
 def show(lang: str = "da", query: str | None = None) -> Any:
     """Build and display the app; ``query`` is a URL query string (default: Voilà's ``QUERY_STRING``).
 
-    In a pre-heated Voilà kernel (``preheat_kernel``) the heavy imports run before any page is requested; the
-    app then waits for the request, so that its URL parameters are read.
+    In a pre-heated Voilà kernel (``preheat_kernel``) the imports run and the app is built with the notebook's
+    language and the first template before any page is requested; the kernel then waits for the request. A page
+    asking for that template with no changed inputs (``?lang=en`` included) gets the built app at once; any
+    other query builds anew, and the waiting app's widgets are closed.
     """
-    from . import widgets  # pandas, scipy, pydantic, ipywidgets: the bulk of a page's start-up time
+    from . import widgets  # pandas, pydantic, ipywidgets: the bulk of a page's start-up time
 
     if query is None and os.environ.get("VOILA_PREHEAT") == "True":
+        from ipywidgets.widgets.widget import _instances
         from voila.utils import wait_for_request
 
+        before = set(_instances)
+        ready = widgets.App(lang, "")
         wait_for_request()
+        query = os.environ.get("QUERY_STRING", "")
+        if ready.take(query):
+            return widgets.show(lang, query, app=ready)
+        for key in set(_instances) - before:
+            _instances[key].close()
     return widgets.show(lang, query)
 
 

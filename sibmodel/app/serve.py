@@ -334,6 +334,11 @@ def _server_class(args: argparse.Namespace) -> Any:
                 del owners[kernel_id]
             return len(pages) + waiting[0]
 
+        def should_use_rendered_notebook(self, data: Any, pool_size: int, template: Any, theme: Any, request_args: Any) -> bool:
+            """Pre-heated kernels serve every page. Voilà reads the app's own ``?template=`` (a case template) as a
+            Voilà template and would start a cold kernel for it; template override is off, so it is ignored here."""
+            return super().should_use_rendered_notebook(data, pool_size, None, None, request_args)
+
         @tornado.web.authenticated
         async def get(self, path: str | None = None) -> None:
             if path:  # the app lives at the base URL only

@@ -935,6 +935,16 @@ class App:
 
     # -- for tests and the benchmark -------------------------------------------------------------------
 
+    def take(self, query: str) -> bool:
+        """Take a page's URL ``query`` if this app, built with none, already shows what it asks for: the same
+        template, no changed inputs, nothing refused. A language the query names is switched to. False: build anew."""
+        key, lang, changes, problems = parse_query(query)
+        if changes or problems or key not in (None, self.key):
+            return False
+        if lang and lang != self.lang:
+            self.language.value = lang  # relabels through _on_language
+        return True
+
     def open_all_groups(self) -> None:
         """Make every group's widgets (as a user opening each group in turn would)."""
         for i in range(len(GROUPS)):
@@ -945,9 +955,10 @@ def _finite(v: Any) -> float | None:
     return None if v is None or v != v else float(v)
 
 
-def show(lang: str = "da", query: str | None = None) -> App:
-    """Build and display the app (in a notebook or Voilà); ``query`` defaults to Voilà's ``QUERY_STRING``."""
-    app = App(lang, query)
+def show(lang: str = "da", query: str | None = None, app: App | None = None) -> App:
+    """Build and display the app (in a notebook or Voilà); ``query`` defaults to Voilà's ``QUERY_STRING``;
+    ``app``: one already built (see :func:`sibmodel.app.show`)."""
+    app = app or App(lang, query)
     display(HTML(_STYLE + _UPLOAD_LIMIT_JS))
     display(app.widget)
     return app
