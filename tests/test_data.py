@@ -213,7 +213,6 @@ def test_key_items_of_the_templates_are_few_assumptions_and_counted():
         assumed |= {i["item"] for i in case["costs_per_case"] if "item" in i and by_key[i["item"]]["assumption"]}
     assert assumed == {"family_treatment_fft_course_kommune",
                        "shelter_s110_year_kommune", "shelter_s110_year_stat",
-                       "foertidspension_enlig_kommune", "foertidspension_enlig_stat",
                        "housing_first_support_year_low_kommune"}
 
 
