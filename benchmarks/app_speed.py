@@ -185,10 +185,31 @@ def wait_warm(server: subprocess.Popen, pool: int, timeout: float = 300) -> floa
     raise RuntimeError(f"the pool of {pool} was not ready within {timeout} s")
 
 
-def burst(browser, url: str, ready: str, n: int) -> list[float]:
-    """Open ``n`` pages at the same moment; seconds from navigation to ready for each."""
+def cpu_seconds(procs: list[psutil.Process]) -> float:
+    total = 0.0
+    for p in procs:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def browser_procs() -> list[psutil.Process]:
+    """Chromium's processes (started by Playwright under this process)."""
+    return [p for p in psutil.Process().children(recursive=True) if "chrom" in p.name().lower()]
+
+
+def burst(browser, url: str, ready: str, n: int, server: subprocess.Popen) -> tuple[list[float], dict[str, float]]:
+    """Open ``n`` pages at the same moment: seconds from navigation to ready for each, and the CPU seconds the
+    server, its kernels and the browser used until the last page was ready."""
     contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(n)]
     pages = [c.new_page() for c in contexts]
+    srv = psutil.Process(server.pid)
+    before_k = {p.pid: p for p in kernels(server)}
+    cpu0 = {"server": cpu_seconds([srv]), "kernels": cpu_seconds(list(before_k.values())),
+            "browser": cpu_seconds(browser_procs())}
     t0 = time.perf_counter()
     for p in pages:
         p.goto(url, wait_until="commit", timeout=300_000)
@@ -204,9 +225,86 @@ def burst(browser, url: str, ready: str, n: int) -> list[float]:
             except Exception:  # noqa: BLE001 - a page still navigating
                 pass
         time.sleep(0.05)
+    now_k = kernels(server)
+    cpu = {"server": cpu_seconds([srv]) - cpu0["server"],
+           "pages' kernels": cpu_seconds([k for k in now_k if k.pid in before_k]) - cpu0["kernels"],
+           "refilling kernels": cpu_seconds([k for k in now_k if k.pid not in before_k]),
+           "browser": cpu_seconds(browser_procs()) - cpu0["browser"]}
     for c in contexts:
         c.close()
-    return times + [float("nan")] * len(pending)
+    return times + [float("nan")] * len(pending), cpu
+
+
+def _ws_json(frame: str | bytes) -> dict:
+    """A message from a kernel websocket frame (text: JSON; binary: Jupyter's offsets, then the JSON part)."""
+    if isinstance(frame, str):
+        return json.loads(frame)
+    n = int.from_bytes(frame[:4], "big")
+    offsets = [int.from_bytes(frame[4 + 4 * i:8 + 4 * i], "big") for i in range(n)]
+    return json.loads(frame[offsets[0]:offsets[1] if n > 1 else None])
+
+
+def _fetch(url: str) -> tuple[str, str]:
+    """The page (read to its end, as Voilà streams it) and the cookies it set."""
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=600) as r:
+        body = r.read().decode(errors="replace")
+        cookies = "; ".join(c.split(";")[0] for c in r.headers.get_all("Set-Cookie") or [])
+    return body, cookies
+
+
+async def _session(url: str) -> tuple[float, int]:
+    """What a page does before it can render, without a browser: fetch the page, open its kernel's websocket and
+    ask for every widget's state (ipywidgets' control channel). Seconds until the states arrived, and their count."""
+    import asyncio
+    import re
+    import uuid
+
+    import websockets
+
+    t0 = time.perf_counter()
+    html, cookies = await asyncio.get_running_loop().run_in_executor(None, _fetch, url)
+    kid = re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', html).group(1)
+    base = url.split("?")[0].replace("http://", "ws://")
+    session, comm = uuid.uuid4().hex, uuid.uuid4().hex
+
+    def msg(kind: str, content: dict, metadata: dict | None = None) -> str:
+        header = {"msg_id": uuid.uuid4().hex, "msg_type": kind, "username": "", "session": session,
+                  "date": "2026-01-01T00:00:00Z", "version": "5.3"}
+        return json.dumps({"header": header, "parent_header": {}, "metadata": metadata or {}, "content": content,
+                           "channel": "shell", "buffers": []})
+
+    async with websockets.connect(f"{base}api/kernels/{kid}/channels?session_id={session}", max_size=2**26,
+                                  additional_headers={"Cookie": cookies}, open_timeout=600) as ws:
+        await ws.send(msg("comm_open", {"comm_id": comm, "target_name": "jupyter.widget.control", "data": {}},
+                           {"version": "1.0.0"}))  # ipywidgets' control protocol
+        await ws.send(msg("comm_msg", {"comm_id": comm, "data": {"method": "request_states"}}))
+        while True:
+            m = _ws_json(await asyncio.wait_for(ws.recv(), 120))
+            data = m.get("content", {}).get("data", {})
+            if m.get("msg_type") == "comm_msg" and data.get("method") == "update_states":
+                return time.perf_counter() - t0, len(data.get("states", {}))
+
+
+def protocol_burst(url: str, n: int, server: subprocess.Popen) -> tuple[list[float], int, float]:
+    """``n`` sessions at the same moment, without a browser (as if each visitor's browser ran on their own
+    machine): seconds until each had its page and widget states, the widget count, and the server's CPU seconds
+    (with its kernels) until the last one."""
+    import asyncio
+
+    procs = [psutil.Process(server.pid), *kernels(server)]
+    cpu0 = cpu_seconds(procs)
+
+    async def run() -> list[tuple[float, int]]:
+        return await asyncio.gather(*(_session(url) for _ in range(n)))
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API keeps an event loop running in this thread
+        got = pool.submit(asyncio.run, run()).result()
+    cpu = cpu_seconds([psutil.Process(server.pid), *kernels(server)]) - cpu0
+    return [t for t, _ in got], max(k for _, k in got), cpu
 
 
 def page_kernel(server: subprocess.Popen, page) -> list[psutil.Process]:
@@ -282,15 +380,20 @@ def main() -> None:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
             for n in ns:
-                res, warm = {}, 0.0
+                res, cpu, warm, per_kernel, proto = {}, {}, 0.0, {}, {}
                 for kind, ready, query in (("bare", BARE_READY, ""), ("app", APP_READY, "?template=family_violence")):
                     port = free_port()
                     server = (start_app(port, n) if kind == "app" else
                               start_voila(bare_nb, port, [f"--VoilaConfiguration.default_pool_size={n}"]))
                     try:
                         took = wait_warm(server, n)
+                        pool = kernels(server)
+                        per_kernel[kind] = cpu_seconds(pool) / max(1, len(pool))
                         warm = took if kind == "app" else warm
-                        res[kind] = burst(browser, f"http://127.0.0.1:{port}/{query}", ready, n)
+                        url = f"http://127.0.0.1:{port}/{query}"
+                        proto[kind] = protocol_burst(url, n, server)
+                        wait_warm(server, 2 * n)  # the pages' kernels and the refilled pool, all quiet
+                        res[kind], cpu[kind] = burst(browser, url, ready, n, server)
                         if n == 1 and kind == "app":
                             wait_warm(server, n + 1)  # the page's kernel and the refilled pool
                             memory["app"] = memory_after_groups(browser, server, f"http://127.0.0.1:{port}/{query}")
@@ -309,6 +412,15 @@ def main() -> None:
                 a, b = res["app"], res["bare"]
                 print(f"   {n:3d} {med(a):11.2f} {max(a):9.2f} {med(b):12.2f} {max(b):10.2f} {max(a) / max(b):11.2f}"
                       f" {warm:9.0f}s", flush=True)
+                (pa, wa, ca), (pb, wb, cb) = proto["app"], proto["bare"]
+                print(f"        without a browser (each visitor's browser elsewhere): app median {med(pa):.2f} last "
+                      f"{max(pa):.2f}, bare median {med(pb):.2f} last {max(pb):.2f}, ratio last {max(pa) / max(pb):.2f}; "
+                      f"server CPU s app {ca:.1f}, bare {cb:.1f}; widget states app {wa}, bare {wb}")
+                print(f"        CPU s of one pre-heated kernel until it waits for its page: app {per_kernel['app']:.2f}, "
+                      f"bare {per_kernel['bare']:.2f}")
+                for kind in ("app", "bare"):
+                    print(f"        CPU s until the last {kind} page was ready: "
+                          + ", ".join(f"{k} {v:.1f}" for k, v in cpu[kind].items()), flush=True)
             browser.close()
         print("\n3. Kernel memory per session (MiB, RSS / USS)")
         (la, oa), lb = memory.get("app", ([], [])), memory.get("bare", [])

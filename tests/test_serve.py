@@ -486,3 +486,42 @@ def test_a_signal_stops_the_server_with_every_kernel_and_frees_the_port(sig):
         assert "shutting down every kernel" in s.log
     finally:
         s.stop()
+
+
+# ------------------------------------------------------------------------------------------ the pool
+
+def test_pacer_spaces_starts_by_its_step():
+    p = serve.Pacer(1.5)
+    assert p.delay(10.0) == 0.0
+    assert p.delay(10.0) == 1.5            # asked at the same moment: the next slot
+    assert p.delay(10.5) == pytest.approx(2.5)
+    assert p.delay(20.0) == 0.0            # long after the last slot: at once
+
+
+def test_voila_argv_delays_the_refill():
+    assert f"--VoilaKernelManager.fill_delay={serve.REFILL_DELAY}" in serve.voila_argv(parse())
+
+
+def test_pool_kernels_start_paced_and_a_page_for_any_case_template_takes_one():
+    """Pre-heated kernels start REFILL_STEP apart; a page asking for another case template (Voilà would read
+    ``?template=`` as its own template and start a cold kernel) takes a pooled one; its replacement starts
+    REFILL_DELAY later."""
+    s = Server("--pool-size", "3", "--max-sessions", "6")
+    try:
+        s.wait_ready()
+        pooled = s.wait_kernels(lambda k: len(k) == 3, timeout=30)
+        starts = sorted(p.create_time() for p in pooled.values())
+        assert all(b - a >= serve.REFILL_STEP - 0.05 for a, b in zip(starts, starts[1:])), starts
+        s.wait_idle(pool=3, timeout=90)
+        marker = subprocess.Popen(["sleep", "30"])  # the moment asked, on psutil's clock (process start times)
+        asked = psutil.Process(marker.pid).create_time()
+        marker.kill()
+        marker.wait()
+        status, _, html = s.get("?template=homelessness_housing_first&lang=en")
+        assert status == 200 and "application/vnd.jupyter.widget-view+json" in html
+        assert kernel_id(html) in pooled and s.log.count("Using pre-heated kernel") == 1
+        new = s.wait_kernels(lambda k: len(k) == 4, timeout=60)
+        (refill,) = [p for kid, p in new.items() if kid not in pooled]
+        assert refill.create_time() >= asked + serve.REFILL_DELAY - 0.05
+    finally:
+        s.stop()

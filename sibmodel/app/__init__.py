@@ -24,7 +24,8 @@ def show(lang: str = "da", query: str | None = None) -> Any:
 
     if query is None and os.environ.get("VOILA_PREHEAT") == "True":
         from ipywidgets.widgets.widget import _instances
-        from voila.utils import wait_for_request
+
+        from .request import wait_for_request
 
         before = set(_instances)
         ready = widgets.App(lang, "")

@@ -13,6 +13,10 @@ down every kernel before the process exits, and the port is free again. On top o
   itself only needs GET, so DELETE, PATCH and POST answer 404 to everyone;
 - no widget models created by the browser: a ``comm_open`` from the page is dropped unless it opens the widget
   manager's control channel (``jupyter.widget.control``), which the page uses to fetch the kernel's widgets;
+- a paced pool: a kernel taken from the pool is replaced after ``REFILL_DELAY`` seconds, and pre-heated kernels
+  start at least ``REFILL_STEP`` seconds apart, so refilling the pool after a crowd (each kernel costs about
+  1.5 s of CPU until it waits with the app built) takes about one CPU and leaves the rest to the pages being
+  served; while no pooled kernel has started, a page gets a kernel of its own at once;
 - culling: a kernel with no page connected is shut down after ``min(--cull-idle, 120)`` seconds idle (a plain
   ``curl /``), a kernel whose page stays open but idle after ``--cull-idle`` seconds; a kernel's websockets are
   closed when it is shut down, so its page shows the template's "connection lost" message.
@@ -23,6 +27,7 @@ Voilà settings the options turn into (tested without a server).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hmac
 import ipaddress
 import os
@@ -43,6 +48,23 @@ ALLOWED_COMM_TARGETS = frozenset({"jupyter.widget.control"})
 OWNER_COOKIE = "sibmodel-page"
 #: Seconds after which the busy page reloads itself.
 BUSY_RETRY = 15
+#: Seconds between the starts of two pre-heated kernels (about the CPU seconds one costs until it waits).
+REFILL_STEP = 1.5
+#: Seconds after a page takes a pre-heated kernel before its replacement starts (Voilà's default is 1): a crowd's
+#: pages are served first. A visitor who comes while no pooled kernel has started gets a kernel of its own at once.
+REFILL_DELAY = 5
+
+
+class Pacer:
+    """Start times at least ``step`` seconds apart: :meth:`delay` is how long a start asked for at ``now`` waits."""
+
+    def __init__(self, step: float):
+        self.step, self._next = step, float("-inf")
+
+    def delay(self, now: float) -> float:
+        at = max(now, self._next)
+        self._next = at + self.step
+        return at - now
 
 
 def _paths() -> tuple[Path, Path]:
@@ -173,6 +195,7 @@ def voila_argv(args: argparse.Namespace) -> list[str]:
         f"--Voila.open_browser={bool(args.browser)}",
         f"--VoilaConfiguration.preheat_kernel={args.pool_size > 0}",
         f"--VoilaConfiguration.default_pool_size={args.pool_size}",
+        f"--VoilaKernelManager.fill_delay={REFILL_DELAY}",
         f"--MappingKernelManager.cull_idle_timeout={idle}",
         f"--MappingKernelManager.cull_interval={interval}",
         "--MappingKernelManager.cull_connected=True",
@@ -229,10 +252,19 @@ def _server_class(args: argparse.Namespace) -> Any:
     owners: dict[str, str] = {}  # kernel id -> owner cookie of the browser its page went to
     waiting = [0]            # pages admitted whose kernel has not started yet
     sockets: dict[str, set] = {}  # kernel id -> its open websocket handlers
+    pacer = Pacer(REFILL_STEP)
 
     class KernelManager(AsyncMappingKernelManager):
         """Culls kernels with no page connected sooner than kernels of open pages; closes a kernel's websockets
         when it is shut down, so that its page says the connection is lost (jupyter_server leaves them open)."""
+
+        async def start_kernel(self, *a: Any, **kw: Any) -> str:
+            """A pre-heated kernel (Voilà marks its environment) waits for its turn; a page's own kernel does not."""
+            if (kw.get("env") or {}).get("VOILA_PREHEAT") == "True":
+                wait = pacer.delay(asyncio.get_running_loop().time())
+                if wait > 0:
+                    await asyncio.sleep(wait)
+            return await super().start_kernel(*a, **kw)
 
         async def shutdown_kernel(self, kernel_id: str, *a: Any, **kw: Any) -> None:
             for socket in list(sockets.pop(kernel_id, ())):
@@ -335,8 +367,12 @@ def _server_class(args: argparse.Namespace) -> Any:
             return len(pages) + waiting[0]
 
         def should_use_rendered_notebook(self, data: Any, pool_size: int, template: Any, theme: Any, request_args: Any) -> bool:
-            """Pre-heated kernels serve every page. Voilà reads the app's own ``?template=`` (a case template) as a
-            Voilà template and would start a cold kernel for it; template override is off, so it is ignored here."""
+            """A pre-heated kernel serves every page while one has started. Voilà reads the app's own ``?template=``
+            (a case template) as a Voilà template and would start a cold kernel for it; template override is off,
+            so it is ignored here."""
+            pools = getattr(self.kernel_manager, "_pools", {})  # Voilà's pool: tasks that start pre-heated kernels
+            if any(pool and not pool[0].done() for pool in pools.values()):
+                return False  # the next pooled kernel has not started yet (refill delay, pacing): a cold one is sooner
             return super().should_use_rendered_notebook(data, pool_size, None, None, request_args)
 
         @tornado.web.authenticated
