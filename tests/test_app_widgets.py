@@ -303,3 +303,21 @@ def test_groups_enter_the_page_when_opened_and_keep_their_values():
     a.accordion.selected_index = 0
     a.accordion.selected_index = contract
     assert a.fields["contract.price"].widget is box and box.value == "111.000 kr." and a.session.case.contract.price == 111000.0
+
+
+@pytest.mark.parametrize("query, fits", [
+    ("", True), (f"?template={FV}", True), ("?lang=en", True), (f"template={FV}&lang=en", True),
+    ("?template=homelessness_housing_first", False), ("?contract.price=99000", False), ("?lang=xx", False),
+    ("?template=nope", False),
+])
+def test_an_app_built_before_its_page_takes_only_a_query_it_already_shows(query, fits):
+    """A pre-heated kernel builds the app before its page is asked for; it may serve the page only when that
+    page would look the same as an app built for its query (the language may be switched)."""
+    early = App("da", "")
+    assert early.take(query) is fits
+    if fits:
+        fresh = App("da", query)
+        assert (early.lang, early.key) == (fresh.lang, fresh.key)
+        for part in ("title", "results", "top_message"):
+            assert getattr(early, part).value == getattr(fresh, part).value, part
+        assert early.template.options == fresh.template.options
