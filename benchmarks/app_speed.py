@@ -8,8 +8,14 @@ Prints:
    building the app (widget creation, first evaluation and charts), the whole notebook executed in a kernel,
    and the widget traffic of the first render (widget models and the bytes of their state); the bare page
    (one slider) beside it.
-2. N pages opened at the same moment in Chromium (N = 1, 5, 10, 20): median and last time from navigation to
-   rendered (app: key figures and charts; bare: the slider); a fresh server per N, so no kernel is left over.
+2. N sessions opened at the same moment (N = 1, 5, 10, 20) on a warm server with a pool of N pre-heated kernels
+   (`sibmodel app --pool-size N`, a fresh server per N; the bare page: Voilà with the same pool):
+   a. without a browser, as a workshop where each visitor's browser runs on their own machine: the page fetched
+      and every widget's state received over the kernel websocket (what a page needs before it can draw);
+   b. in Chromium on this machine (the issue's set-up): median and last time from navigation to rendered (app:
+      key figures and charts; bare: the slider), with the CPU seconds of the server, the pages' kernels, the
+      kernels refilling the pool and the browser until the last page was ready;
+   and the CPU seconds one pre-heated kernel costs until it waits for its page.
 3. Kernel memory per session (RSS and USS) after load, and after opening every input group.
 Goals: 20 pages at once all ready within 20 s on 2 CPUs; one page alone within 1.2x the bare page; under 150
 widget models on first render.
@@ -207,9 +213,8 @@ def burst(browser, url: str, ready: str, n: int, server: subprocess.Popen) -> tu
     contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(n)]
     pages = [c.new_page() for c in contexts]
     srv = psutil.Process(server.pid)
-    before_k = {p.pid: p for p in kernels(server)}
-    cpu0 = {"server": cpu_seconds([srv]), "kernels": cpu_seconds(list(before_k.values())),
-            "browser": cpu_seconds(browser_procs())}
+    before_k = {p.pid: cpu_seconds([p]) for p in kernels(server)}
+    cpu0 = {"server": cpu_seconds([srv]), "browser": cpu_seconds(browser_procs())}
     t0 = time.perf_counter()
     for p in pages:
         p.goto(url, wait_until="commit", timeout=300_000)
@@ -227,7 +232,7 @@ def burst(browser, url: str, ready: str, n: int, server: subprocess.Popen) -> tu
         time.sleep(0.05)
     now_k = kernels(server)
     cpu = {"server": cpu_seconds([srv]) - cpu0["server"],
-           "pages' kernels": cpu_seconds([k for k in now_k if k.pid in before_k]) - cpu0["kernels"],
+           "pages' kernels": sum(cpu_seconds([k]) - before_k[k.pid] for k in now_k if k.pid in before_k),
            "refilling kernels": cpu_seconds([k for k in now_k if k.pid not in before_k]),
            "browser": cpu_seconds(browser_procs()) - cpu0["browser"]}
     for c in contexts:

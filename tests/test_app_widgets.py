@@ -321,3 +321,29 @@ def test_an_app_built_before_its_page_takes_only_a_query_it_already_shows(query,
         for part in ("title", "results", "top_message"):
             assert getattr(early, part).value == getattr(fresh, part).value, part
         assert early.template.options == fresh.template.options
+
+
+def _budget_rows(a: App) -> list[list[str]]:
+    part = a.results.value.split('<details class="sib-budgets">')[1].split("</details>")[0]
+    return [[html.unescape(re.sub("<[^>]+>", "", c)) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", part)]
+
+
+def test_budget_by_year_is_shown_and_follows_every_change():
+    """The council's view: each budget's net effect by programme year; the payer's column is its savings minus its
+    outcome payments, year by year, and the table follows a price change."""
+    from sibmodel.tables import net_budget_by_year
+
+    a = App("da", f"?template={FV}")
+    rows = _budget_rows(a)
+    assert rows[0][0] == "programår" and any("(betaler): netto" in c for c in rows[0])
+    payer = rows[0].index(next(c for c in rows[0] if "(betaler): netto" in c))
+    net = net_budget_by_year(a.session.result)["payers"]
+    shown = [float(r[payer].replace(".", "").replace(",", ".").replace("−", "-")) for r in rows[1:-1]]
+    assert shown == pytest.approx(list(net.round()[: len(shown)]), abs=1)
+    group(a, "g_contract")
+    a.fields["contract.price"].widget.value = "100.000"  # a dearer contract: the payer's net falls in paying years
+    after = [float(r[payer].replace(".", "").replace(",", ".").replace("−", "-")) for r in _budget_rows(a)[1:-1]]
+    assert sum(after) != pytest.approx(sum(shown))
+    a.language.value = "en"
+    assert _budget_rows(a)[0][0] == "programme year"

@@ -21,7 +21,9 @@ from IPython.display import HTML, display
 from ..case import Case
 from ..costs import catalogue
 from ..discount import SCHEDULES
+from .. import tables
 from ..errors import CaseError, Problem
+from ..i18n import text
 from . import charts, export
 from .card import KEY as CARD_KEY
 from .card import CardTable
@@ -852,6 +854,22 @@ class App:
                     f'{escape(t("no_deal_scale", lang, imin=f(r.investor_min_scale), cmax=f(r.commissioner_max_scale)))}</div>')
         return f'<div class="sib-nodeal" style="background:#ffebee;padding:8px">{escape(t("no_outcomes", lang))}</div>'
 
+    def _budgets_html(self) -> str:
+        """Each budget's effect by programme year, undiscounted (the payer's net, the other holders' savings, the
+        co-payers' payments): a fold-out table, as in the report and the business-case notebook."""
+        r, lang = self.session.result, self.lang
+        frame = tables.net_budget_table(r, lang)
+        head = "".join(f'<th style="text-align:right;padding-left:8px">{escape(str(c))}</th>' for c in frame.columns)
+        body = "".join(
+            f'<tr><td>{escape(str(year))}</td>'
+            + "".join(f'<td style="text-align:right;padding-left:8px">{escape(str(v))}</td>' for v in row) + "</tr>"
+            for year, row in zip(frame.index, frame.itertuples(index=False)))
+        unit = text("net.title", lang) + f" ({r.case.currency}, {r.case.price_year})"
+        return (f'<details class="sib-budgets"><summary>{escape(text("net.heading", lang))}</summary>'
+                f'<div style="font-size:85%;color:#555">{escape(unit)}</div><div style="overflow-x:auto">'
+                f'<table class="sib-table"><tr><th style="text-align:left">{escape(str(frame.index.name))}</th>{head}</tr>'
+                f'{body}</table></div></details>')
+
     def _card_html(self) -> str:
         """A small table of the card: price and break-even prices by row (for a rate card)."""
         r, lang = self.session.result, self.lang
@@ -910,7 +928,8 @@ class App:
             f'<div style="font-size:85%;color:#555">{escape(t("price_year", lang, cur=cur, year=r.case.price_year))}</div>'
             f'<details><summary>{escape(t("all_figures", lang))}</summary><table class="sib-table">'
             f'<tr><th style="text-align:left">{escape(t("col_figure", lang))}</th><th>{escape(t("col_value", lang))}</th>'
-            f'<th>{escape(t("col_unit", lang))}</th></tr>{rows}</table></details>{self._card_html()}')
+            f'<th>{escape(t("col_unit", lang))}</th></tr>{rows}</table></details>{self._card_html()}'
+            f'{self._budgets_html()}')
         self._body = (f'<div class="sib-figures">{figures}</div>'
                       f'<div class="sib-chart-corridor">{charts.corridor_chart(r, lang)}</div>'
                       f'<div class="sib-chart-savings">{charts.savings_chart(r, lang)}</div>'
