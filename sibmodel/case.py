@@ -720,7 +720,9 @@ def _problems(exc: ValidationError, data: Any, dists: dict[str, Distribution] | 
             msg = msg.replace("Input should be", "must be").replace("Input", "value")
             msg = re.sub(r"List should have at least (\d+) items? after validation, not \d+", r"must have at least \1 entry", msg)
         value = _lookup(data, loc) if kind != "missing" else _MISSING_VALUE
+        code, params = _code(kind, err.get("ctx") or {})
         if dists and path in dists:
+            code, params = None, {}  # the message speaks of the distribution too
             d = dists[path]
             if "integer" in msg:
                 msg = "a whole number is required here; distributions are allowed only for real-valued inputs"
@@ -728,10 +730,34 @@ def _problems(exc: ValidationError, data: Any, dists: dict[str, Distribution] | 
                 msg = f"{msg} (the distribution's mean, {d.mean:g}, is the point value)"
         elif isinstance(value, (dict,)):
             value = _MISSING_VALUE  # a whole section: the message says what is wrong with it
-        out.append(Problem(path, value, msg))
+        out.append(Problem(path, value, msg, code, params))
     # Problems are de-duplicated (a union can report the same field twice), order kept.
     seen: set[str] = set()
     return [p for p in out if not (str(p) in seen or seen.add(str(p)))]
+
+
+#: pydantic's error types -> (problem code, the context entry that is its parameter), so that a page words them
+#: in its language (``sibmodel.app.texts``); the English message stays as it is.
+_CODES: dict[str, tuple[str, str | None]] = {
+    "greater_than_equal": ("case.at_least", "ge"), "less_than_equal": ("case.at_most", "le"),
+    "greater_than": ("case.above", "gt"), "less_than": ("case.below", "lt"), "missing": ("case.missing", None),
+    "float_parsing": ("number.not_a_number", None), "float_type": ("number.not_a_number", None),
+    "int_parsing": ("number.not_integer", None), "int_type": ("number.not_integer", None),
+    "int_from_float": ("number.not_integer", None), "finite_number": ("number.not_finite", None),
+    "literal_error": ("app.choice", "expected"), "too_short": ("case.too_short", "min_length"),
+}
+
+
+def _code(kind: str, ctx: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """The problem code and parameters of a pydantic error type (None: worded by its message only)."""
+    if kind not in _CODES:
+        return None, {}
+    code, key = _CODES[kind]
+    if key is None:
+        return code, {}
+    if key not in ctx:
+        return None, {}
+    return code, {"allowed" if key == "expected" else "limit": ctx[key]}
 
 
 def case_schema() -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Contract arithmetic over yearly cash flows: capped payments, IRR and payback, one series or many draws at once.
+"""Contract arithmetic over yearly cash flows: IRR and payback, one series or many draws at once.
 
 Pure functions on numpy arrays indexed by programme year (``t = 0`` the first year); money in DKK of the
 case's price year.
@@ -6,13 +6,6 @@ case's price year.
 from __future__ import annotations
 
 import numpy as np
-
-
-def cap_payments(payments: np.ndarray, cap: float | None) -> np.ndarray:
-    """Payments by year with the total capped at ``cap``; the latest payments are cut first."""
-    if cap is None:
-        return payments
-    return np.diff(np.minimum(np.cumsum(payments), cap), prepend=0.0)
 
 
 def irr(flows: np.ndarray) -> float | None:

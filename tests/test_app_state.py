@@ -85,3 +85,20 @@ def test_upload_roundtrip_is_identical_and_bad_files_are_refused():
     bad["costs_per_case"] = [{"item": "no_such_unit_cost", "quantity": 1}]
     with pytest.raises(CaseError, match="costs_per_case.0.item"):
         case_from_upload("bad.yaml", yaml.safe_dump(bad).encode())
+
+
+@pytest.mark.parametrize("co_payers", [
+    [{"name": "Fonden & Co: Nord", "share": 0.25, "public": False}, {"name": "Staten", "share": 0.1, "public": True}],
+    None,
+])
+def test_co_payers_travel_in_the_share_link(co_payers):
+    """A co-payer's name may hold '&' or ':'; a private one stays private; removing the template's co-payer is a
+    change too. The link reopens the same co-payers and the same results."""
+    s = Session(open_template("family_violence"))
+    assert s.case.contract.co_payers  # the template has a co-payer (Den Sociale Investeringsfond)
+    assert s.set("contract.co_payers", co_payers), s.problems
+    template, lang, changes, problems = parse_query(s.query("family_violence", "da"))
+    assert problems == [] and "contract.co_payers" in changes
+    case, refused = apply_changes(open_template(template), changes)
+    assert refused == [] and case.contract.co_payers == s.case.contract.co_payers
+    assert evaluate(case).key_figures() == s.result.key_figures()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 
 import pytest
 import yaml
@@ -173,3 +174,20 @@ def test_json_schema_describes_the_case():
     assert schema["title"] == "sibmodel case file"
     assert {"cohort", "outcome", "contract", "intervention"} <= set(schema["required"])
     assert schema["additionalProperties"] is False
+
+
+@pytest.mark.parametrize("change, code, params", [
+    ({"outcome.relative_reduction": 1.5}, "case.at_most", {"limit": 1.0}),
+    ({"outcome.baseline_rate": -1}, "case.at_least", {"limit": 0.0}),
+    ({"outcome.horizon_years": 2.5}, "number.not_integer", {}),
+])
+def test_validation_problems_carry_a_code_and_its_limit(change, code, params):
+    """A page words a problem in its own language from the code and the limit, not from pydantic's English."""
+    from sibmodel.app.texts import problem_text
+
+    with pytest.raises(CaseError) as err:
+        load_case(TEMPLATES / "family_violence.yaml").update(change)
+    (problem,) = err.value.problems
+    assert (problem.path, problem.code, problem.params) == (next(iter(change)), code, params)
+    da = problem_text(problem, "da")
+    assert not re.search(r"must|greater|less|integer", da), da

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sibmodel.pricing import cap_payments, irr, payback_year
+from sibmodel.pricing import irr, payback_year
 
 
 @pytest.mark.parametrize("flows", [
@@ -29,12 +29,6 @@ def test_irr_of_conventional_flows_zeroes_npv(outlay, income):
 @pytest.mark.parametrize("flows", [[100, 200], [-100, -5], [0, 0, 0], [-100]])
 def test_no_irr_is_none(flows):
     assert irr(np.array(flows, float)) is None
-
-
-def test_cap_cuts_latest_payments_first():
-    assert cap_payments(np.array([100., 200, 300]), 250).tolist() == [100, 150, 0]
-    assert cap_payments(np.array([100., 200]), None).tolist() == [100, 200]
-    assert cap_payments(np.array([100., 200]), 1e9).tolist() == [100, 200]
 
 
 def test_payback_year():

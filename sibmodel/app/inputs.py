@@ -39,6 +39,7 @@ KINDS: dict[str, str] = {
     "contract.threshold": "optional",
     "contract.cap_per_participant": "optional",
     "contract.payers": "payers",
+    "contract.co_payers": "co_payers",
     "contract.investor_share": "number",
     "contract.investor_required_return": "number",
     "discounting": "discounting",
@@ -154,6 +155,8 @@ def parse_value(path: str, text: str, *, url: bool = False, lang: str = "da") ->
         if text not in ("prevented_case", "success"):
             raise _problem(path, text, "must be prevented_case or success", "app.choice", allowed="prevented_case, success")
         return text
+    if kind == "co_payers":
+        return parse_co_payers(path, "" if str(text).strip().lower() == "none" else text, lang)
     if kind == "payers":
         payers = [p.strip() for p in re.split("[,;]", text) if p.strip()]
         bad = [p for p in payers if p not in HOLDERS]

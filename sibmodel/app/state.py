@@ -19,7 +19,7 @@ from ..costs import resolve_costs
 from ..errors import CaseError, Problem
 from ..model import Result, evaluate
 from ..resources import templates_dir
-from .inputs import KINDS, parse_value
+from .inputs import KINDS, format_co_payers, parse_value
 
 #: Where the templates are: the repository's ``templates/`` folder.
 TEMPLATES = templates_dir()
@@ -151,7 +151,7 @@ class Session:
         """A URL query string that reopens this session's inputs (``?template=...&lang=...&path=value``)."""
         params: list[tuple[str, str]] = [("template", template), ("lang", lang)]
         for path, value in self.changes().items():
-            params.append((path, _url_value(value)))
+            params.append((path, _url_value(path, value)))
         return "?" + urllib.parse.urlencode(params, safe=",;")
 
 
@@ -205,7 +205,10 @@ def _get(case: Case, path: str) -> Any:
         return None
 
 
-def _url_value(value: Any) -> str:
+def _url_value(path: str, value: Any) -> str:
+    """A value as a URL writes it: the English way, lists with commas, co-payers ``name: share[ private]; ...``."""
+    if KINDS.get(path) == "co_payers":
+        return format_co_payers(value, "en") or "none"
     if isinstance(value, list):
         return ",".join(str(v) for v in value)
     return "none" if value is None else str(value)

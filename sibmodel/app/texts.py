@@ -384,6 +384,8 @@ _MESSAGES_DA = (
     ("must be a whole number of years", "skal være et helt antal år"),
     ("must be a whole number", "skal være et helt tal"),
     ("must lie between", "skal ligge mellem"),
+    ("or a constant rate such as", "eller en fast rente som fx"),
+    ("must be one of", "skal være en af"),
     ("must have at least", "skal have mindst"),
     ("is not an index of a list of", "er ikke et nummer i en liste med"),
     ("no such field in a case", "findes ikke i en sag"),
@@ -486,6 +488,12 @@ FIELDS.update({
         "money (e.g. Den Sociale Investeringsfond: 0.5)."),
 })
 _CODES.update({
+    "case.at_least": ("skal være mindst {limit}", "must be greater than or equal to {limit}"),
+    "case.at_most": ("må højst være {limit}", "must be less than or equal to {limit}"),
+    "case.above": ("skal være større end {limit}", "must be greater than {limit}"),
+    "case.below": ("skal være mindre end {limit}", "must be less than {limit}"),
+    "case.missing": ("feltet mangler", "required field is missing"),
+    "case.too_short": ("skal have mindst {limit} element(er)", "must have at least {limit} entry"),
     "app.co_payers": ("skriv 'navn: andel' adskilt med semikolon, fx Fonden: 0,5", "write 'name: share' separated by semicolons, e.g. The fund: 0.5"),
 })
 
