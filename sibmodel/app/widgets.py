@@ -866,9 +866,9 @@ class App:
             for year, row in zip(frame.index, frame.itertuples(index=False)))
         unit = text("net.title", lang) + f" ({r.case.currency}, {r.case.price_year})"
         return (f'<details class="sib-budgets"><summary>{escape(text("net.heading", lang))}</summary>'
-                f'<div style="font-size:85%;color:#555">{escape(unit)}</div><div style="overflow-x:auto">'
-                f'<table class="sib-table"><tr><th style="text-align:left">{escape(str(frame.index.name))}</th>{head}</tr>'
-                f'{body}</table></div></details>')
+                f'<div style="font-size:85%;color:#555">{escape(unit)}</div>'
+                f'<table class="sib-table" style="table-layout:fixed;width:100%;font-size:85%;overflow-wrap:anywhere"><tr><th style="text-align:left">{escape(str(frame.index.name))}</th>{head}</tr>'
+                f'{body}</table></details>')
 
     def _card_html(self) -> str:
         """A small table of the card: price and break-even prices by row (for a rate card)."""
