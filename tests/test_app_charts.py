@@ -112,3 +112,24 @@ def test_tornado_and_acceptability_charts_give_axis_units():
         x = next(el for el in svg.iter(f"{NS}text") if el.get("class") == "sib-axis-x")
         y = next(el for el in svg.iter(f"{NS}text") if el.get("class") == "sib-axis-y")
         assert x.text == x_unit and y.text.endswith(y_unit)
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_budget_chart_draws_each_budget_by_year_to_scale(result, lang):
+    """One line per budget (the payer's net, the other holders, the co-payer), a point per programme year whose
+    height follows its value on the y axis and whose label is the table's amount."""
+    from sibmodel.tables import net_budget_by_year
+
+    svg = charts.budget_chart(result, lang)
+    root = ET.fromstring(svg)
+    lines = {p.get("data-column"): p for p in root.iter(NS + "polyline")}
+    frame = net_budget_by_year(result)
+    assert "payers" in lines and "co_payer_0" in lines and set(lines) <= set(frame.columns)
+    payer = [tuple(map(float, xy.split(","))) for xy in lines["payers"].get("points").split()]
+    values = frame["payers"].to_numpy()[: len(payer)]
+    ys = np.array([y for _, y in payer])
+    # the screen's y falls as the value rises, linearly: fit y = a + b * value
+    b, a = np.polyfit(values, ys, 1)
+    assert b < 0 and np.allclose(a + b * values, ys, atol=0.11)
+    titles = [c.find(NS + "title").text for c in root.iter(NS + "circle")]
+    assert any(("kr." if lang == "da" else "DKK") in t for t in titles)

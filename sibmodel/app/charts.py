@@ -276,3 +276,34 @@ def acceptability_chart(curve, price: float, lang: str, title: str, names: tuple
         body.append(f'<rect x="{LEFT + 250 * k}" y="{TOP - 20}" width="10" height="10" fill="{color}"/>'
                     f'<text x="{LEFT + 250 * k + 14}" y="{TOP - 11}">{escape(name)}</text>')
     return _frame(title, "acceptability", body)
+
+
+def budget_chart(result: Result, lang: str) -> str:
+    """Lines: each budget's effect by programme year, undiscounted (the payer's net after outcome payments and
+    fees, the other holders' savings, the co-payers' payments), as in :func:`sibmodel.tables.net_budget_by_year`."""
+    from ..i18n import text
+    from ..tables import _last_active, net_budget_by_year, net_budget_names
+
+    frame = net_budget_by_year(result)
+    frame = frame.loc[:, [k for k in frame.columns if k == "payers" or (frame[k] != 0).any()]]
+    frame = frame.iloc[: max(_last_active(frame), 1)]
+    values = frame.to_numpy(dtype=float)
+    n = values.shape[0]
+    axis, scale = _y_axis(float(values.min(initial=0.0)), float(values.max(initial=0.0)), lang)
+    xs, width, x = _x_labels(n, lang)
+    body = axis + xs
+    names, cur = net_budget_names(result, lang), result.case.currency
+    payer = result.case.contract.payers[0]
+    for k, column in enumerate(frame.columns):
+        colour = COLORS.get(payer if column == "payers" else column, "#777")
+        dash = ' stroke-dasharray="5,3"' if column.startswith("co_payer") else ""
+        points = [(x(i) + width / 2, scale(v)) for i, v in enumerate(values[:, k])]
+        body.append(f'<polyline class="sib-budget-line" data-column="{escape(column)}" points="'
+                    + " ".join(f"{a:.1f},{b:.1f}" for a, b in points)
+                    + f'" fill="none" stroke="{colour}" stroke-width="{2.5 if column == "payers" else 1.5}"{dash}/>')
+        body += [f'<circle cx="{a:.1f}" cy="{b:.1f}" r="2.5" fill="{colour}"><title>{i}: {escape(names[column])} '
+                 f'{escape(fmt_money(float(values[i, k]), lang, cur))}</title></circle>' for i, (a, b) in enumerate(points)]
+        y = H + 6 + 14 * k
+        body.append(f'<line x1="{LEFT}" x2="{LEFT + 20}" y1="{y - 4}" y2="{y - 4}" stroke="{colour}" stroke-width="2"{dash}/>'
+                    f'<text x="{LEFT + 26}" y="{y}">{escape(names[column])}</text>')
+    return _frame(text("net.title", lang), "budgets", body, height=H + 14 * len(frame.columns) + 8)

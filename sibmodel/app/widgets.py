@@ -868,7 +868,7 @@ class App:
         return (f'<details class="sib-budgets"><summary>{escape(text("net.heading", lang))}</summary>'
                 f'<div style="font-size:85%;color:#555">{escape(unit)}</div>'
                 f'<table class="sib-table" style="table-layout:fixed;width:100%;font-size:85%;overflow-wrap:anywhere"><tr><th style="text-align:left">{escape(str(frame.index.name))}</th>{head}</tr>'
-                f'{body}</table></details>')
+                f'{body}</table><div class="sib-chart-budgets">{charts.budget_chart(r, lang)}</div></details>')
 
     def _card_html(self) -> str:
         """A small table of the card: price and break-even prices by row (for a rate card)."""
