@@ -347,3 +347,24 @@ def test_budget_by_year_is_shown_and_follows_every_change():
     assert sum(after) != pytest.approx(sum(shown))
     a.language.value = "en"
     assert _budget_rows(a)[0][0] == "programme year"
+
+
+def test_a_first_loss_guarantee_moves_the_investors_figures_and_travels_in_the_link():
+    a = App("da", f"?template={FV}")
+    group(a, "g_contract")
+    box = a.fields["contract.guarantee"].widget
+    assert box.value == "" and a.session.case.contract.guarantee is None
+    before = a.session.result.key_figures()["investor_irr"]
+    box.value = "1.000.000"
+    assert a.session.case.contract.guarantee.amount == 1_000_000
+    want = evaluate(load_case(TEMPLATES / f"{FV}.yaml").update({"contract.guarantee": {"amount": 1e6}})).key_figures()
+    got = a.session.result.key_figures()
+    assert got["investor_irr"] == pytest.approx(want["investor_irr"]) and got["investor_irr"] > before
+    assert "contract.guarantee=1000000.0" in a.share
+    reopened = App("en", a.share)
+    assert reopened.session.result.key_figures()["investor_irr"] == pytest.approx(want["investor_irr"])
+    box.value = "-5"  # refused beside the box; the last good result stays
+    assert "contract.guarantee" in a.session.problems and a.session.result.key_figures()["investor_irr"] == got["investor_irr"]
+    box.value = ""
+    assert a.session.case.contract.guarantee is None
+    assert a.session.result.key_figures()["investor_irr"] == pytest.approx(before)

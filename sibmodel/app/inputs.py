@@ -40,6 +40,7 @@ KINDS: dict[str, str] = {
     "contract.cap_per_participant": "optional",
     "contract.payers": "payers",
     "contract.co_payers": "co_payers",
+    "contract.guarantee": "guarantee",
     "contract.investor_share": "number",
     "contract.investor_required_return": "number",
     "discounting": "discounting",
@@ -155,6 +156,10 @@ def parse_value(path: str, text: str, *, url: bool = False, lang: str = "da") ->
         if text not in ("prevented_case", "success"):
             raise _problem(path, text, "must be prevented_case or success", "app.choice", allowed="prevented_case, success")
         return text
+    if kind == "guarantee":  # the amount of a first-loss guarantee (DKK); empty or none: no guarantee
+        if str(text).strip().lower() in ("", "none", "null", "ingen"):
+            return None
+        return {"amount": parse_number(path, text, lang, 0.0)}
     if kind == "co_payers":
         return parse_co_payers(path, "" if str(text).strip().lower() == "none" else text, lang)
     if kind == "payers":

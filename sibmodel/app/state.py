@@ -209,6 +209,8 @@ def _url_value(path: str, value: Any) -> str:
     """A value as a URL writes it: the English way, lists with commas, co-payers ``name: share[ private]; ...``."""
     if KINDS.get(path) == "co_payers":
         return format_co_payers(value, "en") or "none"
+    if KINDS.get(path) == "guarantee":
+        return "none" if value is None else str(value["amount"] if isinstance(value, dict) else value.amount)
     if isinstance(value, list):
         return ",".join(str(v) for v in value)
     return "none" if value is None else str(value)

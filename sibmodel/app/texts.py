@@ -454,6 +454,7 @@ _T.update({
     "p_others": ("andre", "others"),
     "no_threshold": ("tom = ingen tærskel", "empty = no threshold"),
     "co_payers_none": ("tom = ingen medbetalere", "empty = no co-payers"),
+    "no_guarantee": ("tom = ingen garanti", "empty = no guarantee"),
     "private": ("privat", "private"),
     "deal_scale": ("Der er en skalakorridor: prislisten ganget med en faktor mellem {lo} og {hi} holder både betaler og "
                    "investor skadesløse.",
@@ -472,6 +473,12 @@ _T.update({
     "card_rows": ("Prislisten: priser og break-even-priser pr. række", "The rate card: prices and break-even prices by row"),
 })
 FIELDS.update({
+    "contract.guarantee": (
+        "Garanti for første tab", "First-loss guarantee", "kr.", "DKK",
+        "En tredjepart dækker investors tab (finansieret omkostning og honorarer minus modtagne betalinger, "
+        "udiskonteret) op til dette beløb, betalt i kontraktens sidste betalingsår; tomt = ingen garanti.",
+        "A third party covers the investor's loss (financed cost and fees minus payments received, undiscounted) "
+        "up to this amount, paid in the contract's last payment year; empty = no guarantee."),
     "contract.threshold": (
         "Tærskel for betaling", "Payment threshold", "andel", "share",
         "Et hold betales kun, hvis den målte relative reduktion er mindst dette (fx 0,1); tomt = ingen tærskel.",

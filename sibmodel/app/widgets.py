@@ -51,7 +51,8 @@ GROUPS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
     ("g_costs", None),
     ("g_intervention", ("intervention.cost_per_participant", "intervention.delivery_years", "intervention.fixed_cost_per_year")),
     ("g_contract", (CARD, "contract.metric", "contract.price", "contract.payment_lag_years", "contract.threshold",
-                    "contract.cap", "contract.cap_per_participant", "contract.co_payers", "contract.payers",
+                    "contract.cap", "contract.cap_per_participant", "contract.co_payers", "contract.guarantee",
+                    "contract.payers",
                     "contract.investor_share", "contract.investor_required_return")),
     ("g_discount", ("discounting", "discounting.rate", "outcome.horizon_years")),
     ("g_uncertainty", None),
@@ -519,7 +520,8 @@ class App:
                 wid.value = value(c)
                 return fmt_share(wid.value, lang, decimals)
             f = Field(kit, path, wid, read_share, write_share)
-        elif path in MONEY or path in INTS or path in LISTS or path in ("name", "contract.threshold", "contract.co_payers"):
+        elif path in MONEY or path in INTS or path in LISTS or path in ("name", "contract.threshold", "contract.co_payers",
+                                                                        "contract.guarantee"):
             wid = kit.text(width="300px" if path in ("name", "contract.co_payers") else "200px")
 
             def read_text(lang: str) -> Any:
@@ -527,6 +529,10 @@ class App:
                     return parse_text(path, wid.value)
                 if path == "contract.co_payers":
                     return parse_co_payers(path, wid.value, lang)
+                if path == "contract.guarantee":  # the amount; the guarantor's name is kept from the case
+                    value = parse_value(path, wid.value, lang=lang)
+                    by = (self.session.case.get(path) or {}).get("by")
+                    return value if value is None or not by else {**value, "by": by}
                 if path in INTS:
                     return parse_int(path, wid.value, lang)
                 return parse_value(path, wid.value, lang=lang)
@@ -537,6 +543,8 @@ class App:
                     wid.value = c.name_in(lang)
                 elif path == "contract.co_payers":
                     wid.value = format_co_payers(v, lang)
+                elif path == "contract.guarantee":
+                    wid.value = "" if v is None else _money_text(v["amount"], lang)
                 elif v is None:
                     wid.value = ""
                 elif path in MONEY:
@@ -545,7 +553,8 @@ class App:
                     wid.value = format_list(v, lang)
                 if v is None:
                     empty = {"contract.cap": "no_cap", "contract.cap_per_participant": "no_cap",
-                             "contract.threshold": "no_threshold", "contract.co_payers": "co_payers_none"}.get(path)
+                             "contract.threshold": "no_threshold", "contract.co_payers": "co_payers_none",
+                             "contract.guarantee": "no_guarantee"}.get(path)
                     return t(empty, lang) if empty else ""
                 return fmt_share(v, lang) if path == "contract.threshold" else ""
             f = Field(kit, path, wid, read_text, write_text)
