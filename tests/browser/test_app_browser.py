@@ -59,7 +59,7 @@ def app(browser, app_url):
 
 def test_page_renders_offline_without_errors_and_without_code(app):
     assert app.page.locator(".sib-card").count() == len(CARDS)
-    assert app.page.locator("svg.sib-chart").count() == 3
+    assert app.page.locator("svg.sib-chart").count() == 4  # corridor, savings, cash; budgets in its fold-out
     assert app.offsite == [], f"requests to other hosts: {app.offsite}"
     assert app.failed == [], f"failed requests: {app.failed}"
     assert app.console_errors == [], f"console errors: {app.console_errors}"
@@ -208,7 +208,7 @@ def test_ten_sessions_opened_at_once_each_render_their_own_figures(browser, app_
             want = expected(s)
             got = {n: w.figure(n) for n in CARDS}
             assert all(close(got[n], want[n]) for n in CARDS), (s, got, want)
-            assert w.page.locator("svg.sib-chart").count() == 3
+            assert w.page.locator("svg.sib-chart").count() == 4
             assert w.console_errors == [] and w.failed == [] and w.offsite == []
         irrs = [w.figure("investor_irr") for w in pages]
         assert len(set(irrs)) == 10
