@@ -274,13 +274,11 @@ def net_budget_by_year(result: Result, lang: str = "en") -> Figure:
     budget's net (savings minus its outcome payments, own costs and fees), each other holder's savings and each
     co-payer's payments (negative), side by side, and the payer's cumulative net as a line
     (see :func:`sibmodel.tables.net_budget_by_year`)."""
-    from .tables import _last_active, net_budget_by_year as table, net_budget_names
+    from .tables import net_budget_names, net_budget_shown
 
     check_lang(lang)
     cur = currency_symbol(result.case.currency, lang)
-    frame = table(result)
-    frame = frame.loc[:, [k for k in frame.columns if k == "payers" or (frame[k] != 0).any()]]
-    frame = frame.iloc[: _last_active(frame)]
+    frame = net_budget_shown(result)
     names = net_budget_names(result, lang)
     years = np.arange(len(frame))
     fig = _figure()

@@ -586,13 +586,18 @@ def net_budget_names(result: Result, lang: str = "en") -> dict[str, str]:
     return names
 
 
-def net_budget_table(result: Result, lang: str = "en", components: bool = True) -> pd.DataFrame:
-    """:func:`net_budget_by_year` for a reader (formatted, whole currency units), columns that are zero
-    throughout left out, up to the last year with a non-zero value, with a total row (undiscounted)."""
-    check_lang(lang)
+def net_budget_shown(result: Result, components: bool = False) -> pd.DataFrame:
+    """:func:`net_budget_by_year` as tables and charts show it: columns that are zero throughout left out (the
+    payers' net always kept), up to the last year with a non-zero value."""
     frame = net_budget_by_year(result, components=components)
     frame = frame.loc[:, [k for k in frame.columns if k == "payers" or (frame[k] != 0).any()]]
-    frame = frame.iloc[: _last_active(frame)]
+    return frame.iloc[: _last_active(frame)]
+
+
+def net_budget_table(result: Result, lang: str = "en", components: bool = True) -> pd.DataFrame:
+    """:func:`net_budget_shown` for a reader (formatted, whole currency units) with a total row (undiscounted)."""
+    check_lang(lang)
+    frame = net_budget_shown(result, components=components)
     total = frame.sum(axis=0).rename(text("flow.total", lang))
     frame = pd.concat([frame, total.to_frame().T])
     out = frame.map(lambda v: fmt_number(v, lang, 0)).rename(columns=net_budget_names(result, lang))

@@ -282,20 +282,19 @@ def budget_chart(result: Result, lang: str) -> str:
     """Lines: each budget's effect by programme year, undiscounted (the payer's net after outcome payments and
     fees, the other holders' savings, the co-payers' payments), as in :func:`sibmodel.tables.net_budget_by_year`."""
     from ..i18n import text
-    from ..tables import _last_active, net_budget_by_year, net_budget_names
+    from ..tables import net_budget_names, net_budget_shown
 
-    frame = net_budget_by_year(result)
-    frame = frame.loc[:, [k for k in frame.columns if k == "payers" or (frame[k] != 0).any()]]
-    frame = frame.iloc[: max(_last_active(frame), 1)]
+    frame = net_budget_shown(result)
     values = frame.to_numpy(dtype=float)
     n = values.shape[0]
     axis, scale = _y_axis(float(values.min(initial=0.0)), float(values.max(initial=0.0)), lang)
     xs, width, x = _x_labels(n, lang)
     body = axis + xs
     names, cur = net_budget_names(result, lang), result.case.currency
-    payer = result.case.contract.payers[0]
+    payers = result.case.contract.payers  # the payers' colour as in the notebooks' chart
+    payer_colour = COLORS.get(payers[0], "#777") if len(payers) == 1 else PALETTE["investor"]
     for k, column in enumerate(frame.columns):
-        colour = COLORS.get(payer if column == "payers" else column, "#777")
+        colour = payer_colour if column == "payers" else COLORS.get(column, "#777")
         dash = ' stroke-dasharray="5,3"' if column.startswith("co_payer") else ""
         points = [(x(i) + width / 2, scale(v)) for i, v in enumerate(values[:, k])]
         body.append(f'<polyline class="sib-budget-line" data-column="{escape(column)}" points="'

@@ -129,6 +129,11 @@ def parse_text(path: str, text: Any) -> str:
     return text
 
 
+def _none(text: Any) -> bool:
+    """An optional input left empty or written as none (``none``, ``null``, ``ingen``)."""
+    return str(text).strip().lower() in ("", "none", "null", "ingen")
+
+
 def parse_value(path: str, text: str, *, url: bool = False, lang: str = "da") -> Any:
     """The case value at ``path`` from its text form (a URL query value with ``url=True``).
 
@@ -151,17 +156,15 @@ def parse_value(path: str, text: str, *, url: bool = False, lang: str = "da") ->
             value = [value]
         return value
     if kind == "optional":
-        return None if str(text).strip().lower() in ("", "none", "null", "ingen") else parse_number(path, text, lang)
+        return None if _none(text) else parse_number(path, text, lang)
     if kind == "metric":
         if text not in ("prevented_case", "success"):
             raise _problem(path, text, "must be prevented_case or success", "app.choice", allowed="prevented_case, success")
         return text
     if kind == "guarantee":  # the amount of a first-loss guarantee (DKK); empty or none: no guarantee
-        if str(text).strip().lower() in ("", "none", "null", "ingen"):
-            return None
-        return {"amount": parse_number(path, text, lang, 0.0)}
+        return None if _none(text) else {"amount": parse_number(path, text, lang, 0.0)}
     if kind == "co_payers":
-        return parse_co_payers(path, "" if str(text).strip().lower() == "none" else text, lang)
+        return parse_co_payers(path, "" if _none(text) else text, lang)
     if kind == "payers":
         payers = [p.strip() for p in re.split("[,;]", text) if p.strip()]
         bad = [p for p in payers if p not in HOLDERS]

@@ -413,6 +413,16 @@ class App:
             self._note_keys = ", ".join(changes)
         self._relabel()
 
+    def take(self, query: str) -> bool:
+        """Take a page's URL ``query`` if this app, built with none, already shows what it asks for: the same
+        template, no changed inputs, nothing refused. A language the query names is switched to. False: build anew."""
+        key, lang, changes, problems = parse_query(query)
+        if changes or problems or key not in (None, self.key):
+            return False
+        if lang and lang != self.lang:
+            self.language.value = lang  # relabels through _on_language
+        return True
+
     # -- building ----------------------------------------------------------------------------------
 
     def _build(self) -> None:
@@ -962,16 +972,6 @@ class App:
             self.uncertainty.mark_stale()
 
     # -- for tests and the benchmark -------------------------------------------------------------------
-
-    def take(self, query: str) -> bool:
-        """Take a page's URL ``query`` if this app, built with none, already shows what it asks for: the same
-        template, no changed inputs, nothing refused. A language the query names is switched to. False: build anew."""
-        key, lang, changes, problems = parse_query(query)
-        if changes or problems or key not in (None, self.key):
-            return False
-        if lang and lang != self.lang:
-            self.language.value = lang  # relabels through _on_language
-        return True
 
     def open_all_groups(self) -> None:
         """Make every group's widgets (as a user opening each group in turn would)."""
